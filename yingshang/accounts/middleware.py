@@ -1,0 +1,32 @@
+"""Staff roles must have passed TOTP in this session before they reach anything but the 2FA pages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+
+_ALLOWED_PREFIXES = ("/accounts/", "/static/", "/favicon.ico", "/healthz")
+
+
+class StaffTwoFactorMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if (
+            settings.STAFF_2FA_REQUIRED
+            and user is not None
+            and user.is_authenticated
+            and getattr(user, "is_staff_role", False)
+            and not user.is_verified()  # type: ignore[union-attr]
+            and not request.path.startswith(_ALLOWED_PREFIXES)
+        ):
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": "需要完成双因素认证"}, status=403)
+            return redirect(f"{reverse('accounts:otp')}?next={request.get_full_path()}")
+        return self.get_response(request)
