@@ -1,0 +1,2 @@
+# Routes of the import pipeline (owned by views_import.py).
+urlpatterns: list = []
