@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "yingshang.core",
     "yingshang.accounts",
     "yingshang.enterprises",
+    "yingshang.demo",
 ]
 
 MIDDLEWARE = [

@@ -22,4 +22,5 @@ else:
 
 # The demo must be usable without an authenticator app; the login page says so. Production enforces it.
 STAFF_2FA_REQUIRED = env_bool("STAFF_2FA_REQUIRED", False)
+DISTRICT_NAME = os.environ.get("DISTRICT_NAME", "东宝区(演示)")
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
