@@ -147,6 +147,8 @@ STAFF_2FA_REQUIRED = env_bool("STAFF_2FA_REQUIRED", True)
 OTP_TOTP_ISSUER = "营商通"
 
 LANGUAGE_CODE = "zh-hans"
+# One language: a browser asking for English must not switch Django's own messages away from Chinese.
+LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import ClassVar, Self
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
@@ -75,7 +76,7 @@ class User(AbstractUser):
     is_enterprise_admin = models.BooleanField("企业管理员", default=False)
     can_unmask_personal_data = models.BooleanField("可查看完整手机号/证件号", default=False)
 
-    objects = UserManager()
+    objects: ClassVar[UserManager[Self]] = UserManager()
 
     class Meta:
         verbose_name = "用户"
@@ -123,7 +124,7 @@ def _invitation_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-def _invitation_expiry():  # type: ignore[no-untyped-def]
+def _invitation_expiry() -> datetime:
     return timezone.now() + timedelta(days=7)
 
 

@@ -70,3 +70,31 @@ class ChineseCommonPasswordValidator:
 
     def get_help_text(self) -> str:
         return "不能使用常见密码。"
+
+
+# Django's zh-hans catalogue misses some validator messages (the minimum length one appears in English), and the
+# Accept-Language header can switch the others; the rules are ours, so their wording is ours too, by error code.
+_ZH_MESSAGES = {
+    "password_too_short": "密码太短,至少需要 %(min_length)d 个字符。",
+    "password_too_similar": "密码与%(verbose_name)s过于相似。",
+    "password_too_common": "该密码过于常见,请换一个。",
+    "password_entirely_numeric": "密码不能全部是数字。",
+}
+
+PASSWORD_HELP_TEXT = "至少 8 位,包含大写字母、小写字母、数字、符号中的至少 3 类;不能是常见密码,不能与用户名或姓名相近。"
+
+
+def validate_password_zh(password: str, user: Any = None) -> None:
+    """Run AUTH_PASSWORD_VALIDATORS and raise one ValidationError whose messages are all in Chinese."""
+    from django.contrib.auth import password_validation
+
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as exc:
+        messages: list[str] = []
+        for error in exc.error_list:
+            template = _ZH_MESSAGES.get(error.code or "")
+            text = template % (error.params or {}) if template else " ".join(str(m) for m in error.messages)
+            if text not in messages:
+                messages.append(text)
+        raise ValidationError(messages) from exc

@@ -37,3 +37,21 @@ def role_required(*roles: str) -> Callable[[Callable[..., HttpResponse]], Callab
         return wrapped
 
     return decorator
+
+
+def enterprise_admin_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """An enterprise user flagged as their enterprise's administrator; everyone else gets 403."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = request.user
+        if not (
+            getattr(user, "is_enterprise_user", False)
+            and getattr(user, "is_enterprise_admin", False)
+            and getattr(user, "enterprise_id", None)
+        ):
+            raise PermissionDenied("只有企业管理员可以管理本企业账号")
+        return view(request, *args, **kwargs)
+
+    return wrapped

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import factory
 
 from yingshang.accounts.models import Department, DepartmentKind, User
@@ -17,6 +19,12 @@ class DepartmentFactory(factory.django.DjangoModelFactory):
     kind = DepartmentKind.BUREAU
 
 
+def _save_user(obj: User, create: bool, extracted: Any, **kwargs: Any) -> None:
+    # UserFactory sets the password hash after the row is written (skip_postgeneration_save); this saves it.
+    if create:
+        obj.save()
+
+
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
@@ -28,7 +36,4 @@ class UserFactory(factory.django.DjangoModelFactory):
     role = Role.COORDINATOR
     password = factory.PostGenerationMethodCall("set_password", DEFAULT_PASSWORD)
 
-    @factory.post_generation
-    def _save(obj, create, extracted, **kwargs):  # type: ignore[no-untyped-def]
-        if create:
-            obj.save()
+    _save = factory.post_generation(_save_user)

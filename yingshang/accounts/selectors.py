@@ -1,0 +1,237 @@
+"""Reads for accounts: who may be listed by whom, lockout state, the department tree, invitations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet, Sum
+from django.http import Http404
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from yingshang.enterprises.models import Enterprise
+from yingshang.enterprises.selectors import enterprise_find_by_uscc
+
+from .models import Department, Invitation, User
+from .roles import ADMIN_ROLES, Role
+
+# --- two-factor ---------------------------------------------------------------------------------------------------
+
+
+def user_has_confirmed_totp(user: User) -> bool:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def user_needs_second_factor(user: User) -> bool:
+    """Staff must pass TOTP when the platform enforces it; anyone who enrolled a device uses it."""
+    if user.is_staff_role and settings.STAFF_2FA_REQUIRED:
+        return True
+    return user_has_confirmed_totp(user)
+
+
+def enrollment_device_get(*, user: User, device_id: int | None) -> TOTPDevice | None:
+    if device_id is None:
+        return None
+    return TOTPDevice.objects.filter(pk=device_id, user=user, confirmed=False).first()
+
+
+# --- lockout ------------------------------------------------------------------------------------------------------
+
+
+def failed_login_counts(usernames: list[str]) -> dict[str, int]:
+    """Failures inside the current cool-off window, by username (what django-axes counts towards a lockout)."""
+    threshold = timezone.now() - settings.AXES_COOLOFF_TIME
+    rows = (
+        AccessAttempt.objects.filter(username__in=usernames, attempt_time__gte=threshold)
+        .values("username")
+        .annotate(total=Sum("failures_since_start"))
+    )
+    return {row["username"]: int(row["total"] or 0) for row in rows}
+
+
+def user_is_locked_out(user: User) -> bool:
+    return failed_login_counts([user.username]).get(user.username, 0) >= settings.AXES_FAILURE_LIMIT
+
+
+# --- system administrator: business accounts only -------------------------------------------------------------------
+
+
+def _search(qs: QuerySet[User], q: str) -> QuerySet[User]:
+    q = q.strip()
+    if not q:
+        return qs
+    return qs.filter(
+        Q(username__icontains=q)
+        | Q(full_name__icontains=q)
+        | Q(phone__contains=q)
+        | Q(department__name__icontains=q)
+        | Q(enterprise__name__icontains=q)
+    )
+
+
+def managed_user_list(*, q: str = "", role: str = "") -> QuerySet[User]:
+    """Accounts the system administrator manages: every business role, never the three administrator roles.
+
+    The administrator accounts belong to the security administrator; letting the system administrator edit or reset
+    them would let one administrator take over another's account and break 三权分立.
+    """
+    qs = User.objects.exclude(role__in=ADMIN_ROLES).select_related("department", "enterprise")
+    if role:
+        qs = qs.filter(role=role)
+    return _search(qs, q).order_by("role", "username")
+
+
+def managed_user_get(*, pk: int) -> User:
+    user = User.objects.exclude(role__in=ADMIN_ROLES).select_related("department", "enterprise").filter(pk=pk).first()
+    if user is None:
+        raise Http404("账号不存在")
+    return user
+
+
+# --- security administrator: every account -------------------------------------------------------------------------
+
+
+def security_user_list(*, q: str = "", role: str = "") -> QuerySet[User]:
+    qs = User.objects.select_related("department", "enterprise")
+    if role:
+        qs = qs.filter(role=role)
+    return _search(qs, q).order_by("role", "username")
+
+
+def security_user_get(*, pk: int) -> User:
+    user = User.objects.select_related("department", "enterprise").filter(pk=pk).first()
+    if user is None:
+        raise Http404("账号不存在")
+    return user
+
+
+def totp_device_count(user: User) -> int:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).count()
+
+
+# --- enterprise team ----------------------------------------------------------------------------------------------
+
+
+def enterprise_team(*, enterprise: Enterprise) -> QuerySet[User]:
+    return User.objects.filter(enterprise=enterprise, role=Role.ENTERPRISE).order_by("-is_enterprise_admin", "id")
+
+
+def enterprise_invitations(*, enterprise: Enterprise) -> QuerySet[Invitation]:
+    return Invitation.objects.filter(enterprise=enterprise).select_related("invited_by", "accepted_user")
+
+
+def team_member_get(*, admin: User, pk: int) -> User:
+    """A colleague of `admin`; another enterprise's account is simply not found."""
+    member = None
+    if admin.enterprise_id is not None:
+        member = User.objects.filter(pk=pk, role=Role.ENTERPRISE, enterprise_id=admin.enterprise_id).first()
+    if member is None:
+        raise Http404("账号不存在")
+    return member
+
+
+def team_invitation_get(*, admin: User, pk: int) -> Invitation:
+    invitation = None
+    if admin.enterprise_id is not None:
+        invitation = Invitation.objects.filter(pk=pk, enterprise_id=admin.enterprise_id).first()
+    if invitation is None:
+        raise Http404("邀请不存在")
+    return invitation
+
+
+def invitation_by_token(token: str) -> Invitation | None:
+    return Invitation.objects.select_related("enterprise", "invited_by").filter(token=token).first()
+
+
+def invitation_problem(invitation: Invitation | None) -> str | None:
+    """Why an invitation link cannot be used, in words for the invitee; None when it can."""
+    if invitation is None:
+        return "邀请链接无效,请向企业管理员核对链接。"
+    if invitation.accepted_at is not None:
+        return "该邀请链接已被使用。如需账号,请联系企业管理员重新邀请。"
+    if invitation.revoked_at is not None:
+        return "该邀请已被企业管理员撤销。"
+    if invitation.expires_at <= timezone.now():
+        return "该邀请链接已过期,请联系企业管理员重新邀请。"
+    return None
+
+
+def invitation_state_label(invitation: Invitation) -> str:
+    if invitation.accepted_at is not None:
+        return "已接受"
+    if invitation.revoked_at is not None:
+        return "已撤销"
+    if invitation.expires_at <= timezone.now():
+        return "已过期"
+    return "待接受"
+
+
+# --- departments --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DepartmentRow:
+    department: Department
+    depth: int
+    staff_count: int
+
+
+def department_tree() -> list[DepartmentRow]:
+    """Every department in tree order (区 → 局/中心/园区 → 股室), each with its depth for indentation."""
+    departments = list(Department.objects.annotate(staff_count=Count("staff")).order_by("sort_order", "id"))
+    children: dict[int | None, list[Department]] = {}
+    for dept in departments:
+        children.setdefault(dept.parent_id, []).append(dept)
+    rows: list[DepartmentRow] = []
+    seen: set[int] = set()
+
+    def walk(parent_id: int | None, depth: int) -> None:
+        for dept in children.get(parent_id, []):
+            if dept.pk in seen:
+                continue
+            seen.add(dept.pk)
+            rows.append(DepartmentRow(dept, depth, dept.staff_count))  # type: ignore[attr-defined]
+            walk(dept.pk, depth + 1)
+
+    walk(None, 0)
+    # A corrupted parent chain (a cycle written around the services) must not hide departments from the list.
+    rows.extend(DepartmentRow(d, 0, d.staff_count) for d in departments if d.pk not in seen)
+    return rows
+
+
+def department_get(*, pk: int) -> Department:
+    department = Department.objects.select_related("parent").filter(pk=pk).first()
+    if department is None:
+        raise Http404("部门不存在")
+    return department
+
+
+def department_choices() -> QuerySet[Department]:
+    # Inactive departments stay selectable: an account still attached to one must keep its value when edited.
+    return Department.objects.order_by("sort_order", "id")
+
+
+# --- enterprises, as accounts need them ---------------------------------------------------------------------------
+
+
+def enterprise_by_uscc(uscc: str) -> Enterprise | None:
+    return enterprise_find_by_uscc(uscc.strip().upper())
+
+
+def department_paths() -> dict[int, str]:
+    """ "区 / 局 / 股室" for every department, from one query (Department.path walks the chain row by row)."""
+    rows = {pk: (name, parent_id) for pk, name, parent_id in Department.objects.values_list("pk", "name", "parent_id")}
+    paths: dict[int, str] = {}
+    for pk in rows:
+        names: list[str] = []
+        node: int | None = pk
+        seen: set[int] = set()
+        while node is not None and node in rows and node not in seen:
+            seen.add(node)
+            name, parent_id = rows[node]
+            names.append(name)
+            node = parent_id
+        paths[pk] = " / ".join(reversed(names))
+    return paths

@@ -1,0 +1,221 @@
+"""系统管理员: manages business accounts; never assigns roles, never touches the administrator accounts."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from yingshang.accounts import services
+from yingshang.accounts.models import User
+from yingshang.accounts.roles import Role
+from yingshang.core.audit import Action
+from yingshang.core.errors import PermissionDeniedError
+
+from .factories import DEFAULT_PASSWORD
+from .helpers import audit_rows
+
+pytestmark = pytest.mark.django_db
+
+LIST_URL = reverse("accounts:user_list")
+CREATE_URL = reverse("accounts:user_create")
+GOOD_PASSWORD = "Chushi-mima-2026"
+
+
+def _create(client, **overrides):
+    data = {
+        "username": "wang_jxj",
+        "full_name": "王科员",
+        "phone": "13800002222",
+        "role": Role.DEPARTMENT_STAFF,
+        "department": "",
+        "enterprise": "",
+        "password1": GOOD_PASSWORD,
+        "password2": GOOD_PASSWORD,
+    }
+    data.update(overrides)
+    return client.post(CREATE_URL, data)
+
+
+def test_the_list_shows_business_accounts_with_masked_phones(client_as, sysadmin, battery_clerk) -> None:
+    page = client_as(sysadmin).get(LIST_URL).content.decode()
+
+    assert "battery_clerk" in page
+    assert "139****0001" in page
+    assert "13912340001" not in page
+
+
+def test_the_list_leaves_out_the_administrator_accounts(client_as, sysadmin, secadmin, auditor) -> None:
+    page = client_as(sysadmin).get(LIST_URL).content.decode()
+
+    assert "sec_zhao" not in page
+    assert "audit_qian" not in page
+
+
+def test_the_list_can_be_searched_and_filtered_by_role(client_as, sysadmin, battery_clerk, coordinator_zhang) -> None:
+    client = client_as(sysadmin)
+
+    by_name = client.get(LIST_URL, {"q": "刘会计"}).content.decode()
+    by_role = client.get(LIST_URL, {"role": Role.COORDINATOR}).content.decode()
+
+    assert "battery_clerk" in by_name
+    assert "zhang_coord" not in by_name
+    assert "zhang_coord" in by_role
+    assert "battery_clerk" not in by_role
+
+
+def test_sysadmin_creates_a_department_staff_account(client_as, sysadmin, department_jingxin) -> None:
+    response = _create(client_as(sysadmin), department=department_jingxin.pk)
+
+    assert response.status_code == 302
+    user = User.objects.get(username="wang_jxj")
+    assert user.role == Role.DEPARTMENT_STAFF
+    assert user.department == department_jingxin
+    assert user.check_password(GOOD_PASSWORD)
+    (row,) = audit_rows(Action.ACCOUNT_CREATED)
+    assert row.user == sysadmin
+    assert row.detail["role"] == Role.DEPARTMENT_STAFF
+
+
+def test_sysadmin_creates_an_enterprise_account_by_credit_code(client_as, sysadmin, enterprise_battery_maker) -> None:
+    _create(client_as(sysadmin), role=Role.ENTERPRISE, enterprise=enterprise_battery_maker.uscc)
+
+    assert User.objects.get(username="wang_jxj").enterprise == enterprise_battery_maker
+
+
+@pytest.mark.parametrize("admin_role", [Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDITOR])
+def test_sysadmin_cannot_create_an_administrator_account(client_as, sysadmin, admin_role: str) -> None:
+    response = _create(client_as(sysadmin), role=admin_role)
+
+    assert response.status_code == 200
+    assert not User.objects.filter(username="wang_jxj").exists()
+
+
+@pytest.mark.parametrize("admin_role", [Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDITOR])
+def test_the_create_service_refuses_administrator_roles_whatever_the_form_offers(sysadmin, admin_role: str) -> None:
+    with pytest.raises(PermissionDeniedError, match="只能由安全管理员分配"):
+        services.user_create(
+            username="sneaky",
+            password=GOOD_PASSWORD,
+            role=admin_role,
+            data=services.AccountInput(full_name="x", phone="", department=None, enterprise=None),
+            by=sysadmin,
+        )
+
+
+def test_an_enterprise_account_needs_an_enterprise(client_as, sysadmin) -> None:
+    response = _create(client_as(sysadmin), role=Role.ENTERPRISE)
+
+    assert "企业用户必须绑定所属企业" in response.content.decode()
+
+
+def test_a_department_staff_account_needs_a_department(client_as, sysadmin) -> None:
+    response = _create(client_as(sysadmin))
+
+    assert "部门工作人员必须指定所在部门" in response.content.decode()
+
+
+def test_an_unknown_credit_code_is_refused(client_as, sysadmin) -> None:
+    response = _create(client_as(sysadmin), role=Role.ENTERPRISE, enterprise="91420800MA00000000")
+
+    assert "企业库中没有此统一社会信用代码的企业" in response.content.decode()
+
+
+def test_the_initial_password_follows_the_rules(client_as, sysadmin, department_jingxin) -> None:
+    response = _create(client_as(sysadmin), department=department_jingxin.pk, password1="abc", password2="abc")
+
+    assert "密码太短" in response.content.decode()
+    assert not User.objects.filter(username="wang_jxj").exists()
+
+
+def test_sysadmin_edits_details_but_the_role_stays(client_as, sysadmin, coordinator_zhang) -> None:
+    client_as(sysadmin).post(
+        reverse("accounts:user_edit", args=[coordinator_zhang.pk]),
+        {"full_name": "张协调员", "phone": "", "is_active": "on", "role": Role.SECURITY_ADMIN},
+    )
+
+    coordinator_zhang.refresh_from_db()
+    assert coordinator_zhang.full_name == "张协调员"
+    assert coordinator_zhang.role == Role.COORDINATOR
+    (row,) = audit_rows(Action.ACCOUNT_UPDATED)
+    assert row.detail["changes"]["full_name"] == {"from": "张协调", "to": "张协调员"}
+
+
+def test_leaving_the_phone_empty_keeps_the_stored_number(client_as, sysadmin, battery_clerk) -> None:
+    client_as(sysadmin).post(
+        reverse("accounts:user_edit", args=[battery_clerk.pk]),
+        {"full_name": "刘会计", "phone": "", "enterprise": battery_clerk.enterprise.uscc, "is_active": "on"},
+    )
+
+    battery_clerk.refresh_from_db()
+    assert battery_clerk.phone == "13912340001"
+
+
+def test_the_edit_form_never_shows_the_full_phone_number(client_as, sysadmin, battery_clerk) -> None:
+    page = client_as(sysadmin).get(reverse("accounts:user_edit", args=[battery_clerk.pk])).content.decode()
+
+    assert "13912340001" not in page
+    assert "139****0001" in page
+
+
+def test_sysadmin_can_disable_an_account(client_as, sysadmin, coordinator_zhang) -> None:
+    client_as(sysadmin).post(reverse("accounts:user_edit", args=[coordinator_zhang.pk]), {"full_name": "张协调"})
+
+    coordinator_zhang.refresh_from_db()
+    assert not coordinator_zhang.is_active
+
+
+def test_sysadmin_resets_a_password(client_as, sysadmin, battery_clerk) -> None:
+    response = client_as(sysadmin).post(
+        reverse("accounts:user_password_reset", args=[battery_clerk.pk]),
+        {"password1": GOOD_PASSWORD, "password2": GOOD_PASSWORD},
+    )
+
+    assert response.status_code == 302
+    battery_clerk.refresh_from_db()
+    assert battery_clerk.check_password(GOOD_PASSWORD)
+    assert audit_rows(Action.ACCOUNT_UPDATED, user=sysadmin)
+
+
+@pytest.mark.parametrize("url_name", ["accounts:user_edit", "accounts:user_password_reset"])
+def test_sysadmin_cannot_open_an_administrator_account(client_as, sysadmin, secadmin, url_name: str) -> None:
+    response = client_as(sysadmin).get(reverse(url_name, args=[secadmin.pk]))
+
+    assert response.status_code == 404
+
+
+def test_sysadmin_cannot_reset_the_security_admins_password(client_as, sysadmin, secadmin) -> None:
+    client_as(sysadmin).post(
+        reverse("accounts:user_password_reset", args=[secadmin.pk]),
+        {"password1": GOOD_PASSWORD, "password2": GOOD_PASSWORD},
+    )
+
+    secadmin.refresh_from_db()
+    assert secadmin.check_password(DEFAULT_PASSWORD)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        reverse("accounts:security_users"),
+        "/accounts/security-admin/users/1/",
+    ],
+)
+def test_sysadmin_cannot_read_the_security_admin_pages(client_as, sysadmin, url: str) -> None:
+    assert client_as(sysadmin).get(url).status_code == 403
+
+
+def test_sysadmin_cannot_change_a_role_through_the_security_admin_endpoint(
+    client_as, sysadmin, coordinator_zhang
+) -> None:
+    response = client_as(sysadmin).post(
+        reverse("accounts:security_user_role", args=[coordinator_zhang.pk]), {"role": Role.LEADER}
+    )
+
+    assert response.status_code == 403
+    coordinator_zhang.refresh_from_db()
+    assert coordinator_zhang.role == Role.COORDINATOR
+
+
+@pytest.mark.parametrize("role", [Role.COORDINATOR, Role.ENTERPRISE, Role.SECURITY_ADMIN, Role.AUDITOR])
+def test_only_the_system_admin_manages_accounts(client_as, role: str) -> None:
+    assert client_as(role).get(LIST_URL).status_code == 403
