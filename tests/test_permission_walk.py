@@ -168,7 +168,10 @@ def _url(name: str, world: dict[str, Any], user: User | None) -> str:
         kwargs["pk"] = world["department"].pk
     elif name in {"enterprises:detail", "enterprises:edit", "enterprises:phone_reveal"}:
         kwargs["pk"] = world["own"].pk
-    elif name.startswith("enterprises:import_") and name not in {"enterprises:import_list", "enterprises:import_template"}:
+    elif name.startswith("enterprises:import_") and name not in {
+        "enterprises:import_list",
+        "enterprises:import_template",
+    }:
         kwargs["pk"] = world["job"].pk
     return reverse(name, kwargs=kwargs)
 
@@ -309,7 +312,8 @@ def test_the_api_refuses_anonymous_callers(world, operation):
 
 
 @pytest.mark.parametrize(
-    "operation", sorted(op for op in API_EXPECTED if "{enterprise_id}" in op[1] and ENTERPRISE_ADMIN in API_EXPECTED[op])
+    "operation",
+    sorted(op for op in API_EXPECTED if "{enterprise_id}" in op[1] and ENTERPRISE_ADMIN in API_EXPECTED[op]),
 )
 def test_the_api_hides_another_enterprise_from_an_enterprise_user(world, operation):
     method, path = operation
