@@ -1,13 +1,17 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 
 from . import workdays
 
 router = Router(tags=["平台基础"])
+
+# add_working_days walks day by day; a bound keeps one request from walking for ever.
+MAX_WORKING_DAYS = 2000
 
 
 class WorkdayOut(Schema):
@@ -16,6 +20,55 @@ class WorkdayOut(Schema):
     result: date
 
 
+class WorkdaysBetweenOut(Schema):
+    a: date
+    b: date
+    working_days: int
+
+
+class WorkingDayOut(Schema):
+    date: date
+    is_working_day: bool
+    kind: str
+    kind_label: str
+    name: str
+    year_known: bool
+    warning: str | None
+
+
 @router.get("workdays/add", response=WorkdayOut, summary="按工作日推算日期")
-def workdays_add(request: HttpRequest, start: date, n: int) -> WorkdayOut:
+def workdays_add(
+    request: HttpRequest,
+    start: date,
+    n: Annotated[int, Query(ge=-MAX_WORKING_DAYS, le=MAX_WORKING_DAYS)],
+) -> WorkdayOut:
     return WorkdayOut(start=start, working_days=n, result=workdays.add_working_days(start, n))
+
+
+@router.get(
+    "workdays/between",
+    response=WorkdaysBetweenOut,
+    summary="两个日期之间的工作日数",
+    description="满足 a < d ≤ b 的工作日 d 的个数;b 早于 a 时为负数。",
+)
+def workdays_between(request: HttpRequest, a: date, b: date) -> WorkdaysBetweenOut:
+    return WorkdaysBetweenOut(a=a, b=b, working_days=workdays.working_days_between(a, b))
+
+
+@router.get(
+    "workdays/is-working-day",
+    response=WorkingDayOut,
+    summary="某日是否为工作日",
+    description="kind:workday 工作日、weekend 周末、holiday 节假日(休息)、makeup 调休上班。",
+)
+def workdays_is_working_day(request: HttpRequest, date: date) -> WorkingDayOut:
+    info = workdays.day_info(date)
+    return WorkingDayOut(
+        date=info.day,
+        is_working_day=info.is_working_day,
+        kind=info.kind,
+        kind_label=info.kind_label,
+        name=info.name,
+        year_known=info.year_known,
+        warning=None if info.year_known else workdays.unknown_year_warning(date.year),
+    )

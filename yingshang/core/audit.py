@@ -19,6 +19,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from . import request_context
+from .errors import ApplicationError
 from .models import AuditChainHead, AuditLog, AuditResult
 
 
@@ -162,10 +163,11 @@ class VerifyReport:
         return self.problem is None
 
 
-def _iter_rows(batch: int = 2000) -> Iterator[AuditLog]:
+def _iter_rows(upto: int | None, batch: int = 2000) -> Iterator[AuditLog]:
     last = -1
+    bounded = AuditLog.objects.all() if upto is None else AuditLog.objects.filter(seq__lte=upto)
     while True:
-        rows = list(AuditLog.objects.filter(seq__gt=last).order_by("seq")[:batch])
+        rows = list(bounded.filter(seq__gt=last).order_by("seq")[:batch])
         if not rows:
             return
         yield from rows
@@ -178,13 +180,18 @@ def verify_chain() -> VerifyReport:
     expected_seq = (head.anchor_seq if head else 0) + 1
     expected_prev = head.anchor_hash if head else GENESIS_HASH
     checked = 0
-    for row in _iter_rows():
+    # Only up to the head as read now: rows other users append while we walk are not part of this check (and would
+    # otherwise look like a head/last-row mismatch).
+    for row in _iter_rows(head.last_seq if head else None):
         if row.seq != expected_seq:
             return VerifyReport(
                 checked, VerifyProblem(expected_seq, f"缺失第 {expected_seq} 条(下一条为第 {row.seq} 条)")
             )
         if row.prev_hash != expected_prev:
-            return VerifyReport(checked, VerifyProblem(row.seq, "前序哈希不匹配:前一条被篡改或删除"))
+            return VerifyReport(
+                checked,
+                VerifyProblem(row.seq, f"前序哈希与第 {row.seq - 1} 条不衔接:第 {row.seq - 1} 条或本条被篡改"),
+            )
         if compute_hash(row) != row.row_hash:
             return VerifyReport(checked, VerifyProblem(row.seq, "内容哈希不匹配:本条被篡改"))
         checked += 1
@@ -203,20 +210,64 @@ def retention_cutoff(now: datetime | None = None) -> datetime:
     return (now or timezone.now()) - timedelta(days=settings.AUDIT_MIN_RETENTION_DAYS)
 
 
+@dataclass(frozen=True)
+class PrunePlan:
+    cutoff: datetime
+    clamped: bool  # the requested date was later than the minimum retention allows
+    through_seq: int  # rows with anchor < seq <= through_seq go; 0 when nothing goes
+    rows: int
+
+
+def _prune_plan(head: AuditChainHead, before: datetime) -> PrunePlan:
+    limit = retention_cutoff()
+    cutoff = min(before, limit)
+    # Only a prefix of the chain can go: stop at the first row young enough to keep, even if a later row carries an
+    # older timestamp (clock skew), so no row younger than the cutoff is ever removed.
+    first_kept = (
+        AuditLog.objects.filter(seq__gt=head.anchor_seq, created_at__gte=cutoff)
+        .order_by("seq")
+        .values_list("seq", flat=True)
+        .first()
+    )
+    through = first_kept - 1 if first_kept is not None else head.last_seq
+    rows = (
+        AuditLog.objects.filter(seq__gt=head.anchor_seq, seq__lte=through).count() if through > head.anchor_seq else 0
+    )
+    return PrunePlan(cutoff=cutoff, clamped=before > limit, through_seq=through if rows else 0, rows=rows)
+
+
+def audit_prune_plan(*, before: datetime) -> PrunePlan:
+    head = AuditChainHead.objects.filter(pk=1).first() or AuditChainHead(pk=1)
+    return _prune_plan(head, before)
+
+
 @transaction.atomic
-def audit_prune(*, before: datetime, by: Any = None) -> int:
-    """Remove rows older than `before` from the start of the chain; never rows younger than the minimum retention."""
-    cutoff = min(before, retention_cutoff())
-    head = AuditChainHead.objects.select_for_update().get(pk=1)
-    doomed = AuditLog.objects.filter(created_at__lt=cutoff, seq__gt=head.anchor_seq).order_by("seq")
-    last = doomed.last()
-    if last is None:
+def audit_prune(*, before: datetime, by: Any = None, username: str | None = None) -> int:
+    """Remove rows older than `before` from the start of the chain; never rows younger than the minimum retention.
+
+    The chain is verified first: pruning a broken chain would destroy the evidence, so it is refused. The last
+    removed row becomes the anchor that `verify_chain` starts from.
+    """
+    head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+    report = verify_chain()
+    if not report.ok:
+        assert report.problem is not None
+        raise ApplicationError(
+            f"审计日志校验未通过(第 {report.problem.seq} 条:{report.problem.reason}),为保全证据,拒绝截除"
+        )
+    plan = _prune_plan(head, before)
+    if not plan.rows:
         return 0
-    count = doomed.count()
+    last = AuditLog.objects.get(seq=plan.through_seq)
     head.anchor_seq = last.seq
     head.anchor_hash = last.row_hash
     head.save(update_fields=["anchor_seq", "anchor_hash"])
     # QuerySet.delete bypasses the model's delete() guard on purpose: this is the one sanctioned removal.
     AuditLog.objects.filter(seq__lte=last.seq).delete()
-    audit_record(action=Action.AUDIT_PRUNED, user=by, detail={"through_seq": last.seq, "rows": count, "cutoff": cutoff})
-    return count
+    audit_record(
+        action=Action.AUDIT_PRUNED,
+        user=by,
+        username=username,
+        detail={"through_seq": last.seq, "rows": plan.rows, "cutoff": plan.cutoff, "requested_before": before},
+    )
+    return plan.rows

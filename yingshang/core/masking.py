@@ -38,3 +38,15 @@ def mask_name(value: str | None) -> str:
     if len(text) == 2:
         return f"{text[0]}*"
     return f"{text[0]}{'*' * (len(text) - 2)}{text[-1]}"
+
+
+def mask_email(value: str | None) -> str:
+    if not value:
+        return ""
+    text = str(value).strip()
+    local, at, domain = text.rpartition("@")
+    if not at:
+        return mask_name(text)
+    if len(local) <= 2:
+        return f"{'*' * len(local)}@{domain}"
+    return f"{local[0]}{'*' * (len(local) - 2)}{local[-1]}@{domain}"

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 
@@ -26,8 +28,15 @@ class AuditLog(models.Model):
 
     seq = models.BigIntegerField("序号", unique=True, editable=False)
     created_at = models.DateTimeField("时间", editable=False, db_index=True)
+    # No database constraint and no cascade: deleting an account must not rewrite (SET_NULL) or remove audit rows,
+    # since `user_id` is part of each row's hash. `username` keeps the name as it was at the time.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
     )
     username = models.CharField("用户", max_length=150, blank=True)
     ip = models.CharField("IP", max_length=45, blank=True)
@@ -49,12 +58,12 @@ class AuditLog(models.Model):
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.username}"
 
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise RuntimeError("审计日志只能追加,不能修改")
-        return super().save(*args, **kwargs)
+        super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise RuntimeError("审计日志不能删除(保留期满后只能由 audit_prune 从最早处截除)")
 
 

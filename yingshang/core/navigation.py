@@ -14,6 +14,8 @@ class MenuItem:
     url_name: str
     cap: str | None = None
     roles: tuple[str, ...] = ()
+    # Named attribute of the user that must be true (e.g. is_enterprise_admin), for entries finer than a role.
+    user_flag: str | None = None
 
 
 MENU: list[MenuItem] = [
@@ -21,6 +23,7 @@ MENU: list[MenuItem] = [
     MenuItem("我的企业", "enterprises:mine", roles=("enterprise",)),
     MenuItem("企业库", "enterprises:list", cap="view_enterprise_registry"),
     MenuItem("企业导入", "enterprises:import_list", cap="import_enterprises"),
+    MenuItem("企业账号", "accounts:team", roles=("enterprise",), user_flag="is_enterprise_admin"),
     MenuItem("消息中心", "core:inbox"),
     MenuItem("账号管理", "accounts:user_list", cap="manage_accounts"),
     MenuItem("部门管理", "accounts:department_list", cap="manage_departments"),
@@ -28,6 +31,7 @@ MENU: list[MenuItem] = [
     MenuItem("短信/邮件发件箱", "core:outbox", cap="read_outbox"),
     MenuItem("角色与权限", "accounts:security_users", cap="assign_roles"),
     MenuItem("审计日志", "core:audit_log", cap="read_audit_log"),
+    MenuItem("账号安全", "accounts:security"),
 ]
 
 
@@ -39,6 +43,8 @@ def menu_for(user: Any) -> list[dict[str, str]]:
         if item.cap and not user.has_cap(item.cap):
             continue
         if item.roles and user.role not in item.roles:
+            continue
+        if item.user_flag and not getattr(user, item.user_flag, False):
             continue
         try:
             url = reverse(item.url_name)

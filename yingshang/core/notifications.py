@@ -1,8 +1,11 @@
 """Notifications: an in-app inbox message always, and SMS/e-mail through one gateway interface.
 
 The default gateway stores the message in the outbox table, where administrators can read it; a real gateway is
-chosen with the SMS_GATEWAY setting. Messages are sent after the surrounding transaction commits, so a rolled-back
-change never notifies anyone.
+chosen with the SMS_GATEWAY setting.
+
+Outbox rows are written PENDING inside the caller's transaction (a rolled-back change leaves none and notifies no one)
+and handed to a gateway only after commit, by the `deliver_outbox` task, so a slow gateway never holds up a web
+request. If a process dies between commit and delivery the row stays PENDING and `manage.py outbox_deliver` sends it.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import json
 import logging
 import urllib.request
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import Any, Protocol
 
 from django.conf import settings
@@ -78,9 +82,10 @@ class EmailGateway:
             send_mail(message.subject or settings.PLATFORM_NAME, message.body, None, [message.to])
             message.status = OutboxStatus.SENT
             message.sent_at = timezone.now()
-        except Exception as exc:
+        except Exception as exc:  # a mail server failure must not break the business action
             message.status = OutboxStatus.FAILED
             message.error = str(exc)[:2000]
+            logger.warning("E-mail failed for outbox message %s: %s", message.pk, exc)
         message.save(update_fields=["status", "gateway", "sent_at", "error"])
 
 
@@ -111,30 +116,51 @@ def notify(
     )
     outbox: list[OutboxMessage] = []
     for user in users:
-        if sms and getattr(user, "phone", ""):
+        phone: str = getattr(user, "phone", "") or ""
+        address: str = getattr(user, "email", "") or ""
+        if sms and phone:
             outbox.append(
                 OutboxMessage(
                     channel=OutboxChannel.SMS,
                     recipient_user=user,
-                    to=user.phone,
+                    to=phone,
                     body=f"【{settings.PLATFORM_NAME}】{title} {body}".strip(),
                 )
             )
-        if email and getattr(user, "email", ""):
+        if email and address:
             outbox.append(
-                OutboxMessage(channel=OutboxChannel.EMAIL, recipient_user=user, to=user.email, subject=title, body=body)
+                OutboxMessage(channel=OutboxChannel.EMAIL, recipient_user=user, to=address, subject=title, body=body)
             )
     if outbox:
-        saved = OutboxMessage.objects.bulk_create(outbox)
-        ids = [m.pk for m in saved if m.pk]
-
-        def deliver() -> None:
-            for message in OutboxMessage.objects.filter(pk__in=ids, status=OutboxStatus.PENDING):
-                gateway: Gateway = sms_gateway() if message.channel == OutboxChannel.SMS else EmailGateway()
-                gateway.send(message)
-
-        transaction.on_commit(deliver)
+        ids = [m.pk for m in OutboxMessage.objects.bulk_create(outbox)]
+        transaction.on_commit(lambda: _enqueue_delivery(ids))
     return inbox
+
+
+def _enqueue_delivery(ids: list[int]) -> None:
+    from .tasks import deliver_outbox
+
+    try:
+        deliver_outbox.enqueue(ids)
+    except Exception:  # the queue being down must not fail a committed business action; outbox_deliver retries
+        logger.exception("Could not enqueue delivery of outbox messages %s", ids)
+
+
+def deliver(ids: Iterable[int]) -> int:
+    """Hand PENDING messages to their gateway. Safe to run twice: a message that left PENDING is skipped."""
+    delivered = 0
+    for message in OutboxMessage.objects.filter(pk__in=list(ids), status=OutboxStatus.PENDING).order_by("pk"):
+        gateway: Gateway = sms_gateway() if message.channel == OutboxChannel.SMS else EmailGateway()
+        gateway.send(message)
+        delivered += 1
+    return delivered
+
+
+def deliver_pending(*, older_than: timedelta = timedelta(minutes=10)) -> int:
+    """Send what a crash left PENDING. Recent messages are left to their own task, which is normally on its way."""
+    cutoff = timezone.now() - older_than
+    ids = OutboxMessage.objects.filter(status=OutboxStatus.PENDING, created_at__lte=cutoff).values_list("pk", flat=True)
+    return deliver(list(ids))
 
 
 def unread_count(user: Any) -> int:
@@ -148,3 +174,12 @@ def mark_read(*, user: Any, notification_ids: Iterable[int] | None = None) -> in
     if notification_ids is not None:
         qs = qs.filter(pk__in=list(notification_ids))
     return qs.update(read_at=timezone.now())
+
+
+def mark_one_read(*, user: Any, notification_id: int) -> Notification:
+    """Mark one of the user's own messages read; someone else's message is simply not found."""
+    notification = Notification.objects.get(pk=notification_id, recipient=user)
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification

@@ -8,32 +8,43 @@ Definitions (also in docs/statistics.md):
   n = 0 returns `start` when it is a working day, otherwise the next working day. Negative n counts backwards.
 - `working_days_between(a, b)`: the number of working days d with a < d <= b (negative when b < a). So
   `working_days_between(a, add_working_days(a, n)) == n` for n >= 1.
+
+A `CalendarDay` whose value equals the Monday–Friday rule is an administrator's "按常规" override: it exists only to
+stop a re-seed from bringing back a package holiday that the administrator removed (see `services.calendar_day_delete`).
+
+Caching: each process keeps the exceptions of a year in an LRU keyed by (year, version); the version lives in the
+shared cache and is replaced by a random value on every change, so other processes reload on their next call. The
+version is random rather than a counter or a timestamp so that a cache flush or two changes in the same millisecond
+can never make a process resurrect an old LRU entry.
 """
 
 from __future__ import annotations
 
+import secrets
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 from django.core.cache import cache
 from django.utils import timezone
 
-from .models import CalendarDay, CalendarYear
+from .models import CalendarDay, CalendarSource, CalendarYear
 
 _VERSION_KEY = "workdays:version"
+WEEKDAY_NAMES = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
 
 
 def _version() -> int:
     version = cache.get(_VERSION_KEY)
     if version is None:
-        version = int(timezone.now().timestamp() * 1000)
-        cache.set(_VERSION_KEY, version, None)
+        cache.add(_VERSION_KEY, secrets.randbits(62), None)
+        version = cache.get(_VERSION_KEY)
     return int(version)
 
 
 def invalidate() -> None:
     """Called whenever a CalendarDay changes, in any process sharing the cache."""
-    cache.set(_VERSION_KEY, int(timezone.now().timestamp() * 1000), None)
+    cache.set(_VERSION_KEY, secrets.randbits(62), None)
     _load_year.cache_clear()
 
 
@@ -42,89 +53,182 @@ def _load_year(year: int, version: int) -> dict[date, bool]:
     return dict(CalendarDay.objects.filter(date__year=year).values_list("date", "is_working_day"))
 
 
-def _exceptions(year: int) -> dict[date, bool]:
-    return _load_year(year, _version())
+def _as_date(value: date | datetime) -> date:
+    return timezone.localdate(value) if isinstance(value, datetime) else value
 
 
-def is_working_day(day: date) -> bool:
-    override = _exceptions(day.year).get(day)
-    if override is not None:
-        return override
+def is_weekday(day: date) -> bool:
     return day.weekday() < 5
 
 
-def known_years() -> set[int]:
-    return set(CalendarYear.objects.values_list("year", flat=True))
+class _Snapshot:
+    """One consistent view of the calendar for the duration of a calculation (one cache read, not one per day)."""
+
+    def __init__(self) -> None:
+        self.version = _version()
+
+    def exceptions(self, year: int) -> dict[date, bool]:
+        return _load_year(year, self.version)
+
+    def is_working_day(self, day: date) -> bool:
+        override = self.exceptions(day.year).get(day)
+        return is_weekday(day) if override is None else override
+
+
+def is_working_day(day: date | datetime) -> bool:
+    return _Snapshot().is_working_day(_as_date(day))
 
 
 def add_working_days(start: date | datetime, n: int) -> date:
-    day = timezone.localdate(start) if isinstance(start, datetime) else start
+    calendar = _Snapshot()
+    day = _as_date(start)
     if n == 0:
-        while not is_working_day(day):
+        while not calendar.is_working_day(day):
             day += timedelta(days=1)
         return day
     step = timedelta(days=1 if n > 0 else -1)
     remaining = abs(n)
     while remaining:
         day += step
-        if is_working_day(day):
+        if calendar.is_working_day(day):
             remaining -= 1
     return day
 
 
+def _weekdays_through(day: date) -> int:
+    """Monday–Friday days from 0001-01-01 (a Monday, ordinal 1) through `day` inclusive."""
+    ordinal = day.toordinal()
+    return 5 * (ordinal // 7) + min(ordinal % 7, 5)
+
+
 def working_days_between(a: date | datetime, b: date | datetime) -> int:
-    start = timezone.localdate(a) if isinstance(a, datetime) else a
-    end = timezone.localdate(b) if isinstance(b, datetime) else b
+    """Arithmetic on weekdays, corrected by the exceptions in range: constant work per year, not per day."""
+    start, end = _as_date(a), _as_date(b)
     if end == start:
         return 0
     sign = 1
     if end < start:
         start, end, sign = end, start, -1
-    count = 0
-    day = start + timedelta(days=1)
-    while day <= end:
-        if is_working_day(day):
-            count += 1
-        day += timedelta(days=1)
+    count = _weekdays_through(end) - _weekdays_through(start)
+    calendar = _Snapshot()
+    for year in range(start.year, end.year + 1):
+        for day, working in calendar.exceptions(year).items():
+            if start < day <= end:
+                count += int(working) - int(is_weekday(day))
     return sign * count
+
+
+@dataclass(frozen=True)
+class DayInfo:
+    day: date
+    is_working_day: bool
+    kind: str  # "workday" | "weekend" | "holiday" (a weekday off) | "makeup" (调休上班 on a weekend)
+    kind_label: str
+    name: str
+    year_known: bool
+
+
+def day_kind(*, weekday: bool, working: bool) -> str:
+    if working == weekday:
+        return "workday" if weekday else "weekend"
+    return "makeup" if working else "holiday"
+
+
+_KIND_LABELS = {"workday": "工作日", "weekend": "周末", "holiday": "节假日(休息)", "makeup": "调休上班"}
+
+
+def day_info(day: date) -> DayInfo:
+    entry = CalendarDay.objects.filter(date=day).first()
+    weekday = is_weekday(day)
+    working = weekday if entry is None else entry.is_working_day
+    kind = day_kind(weekday=weekday, working=working)
+    name = entry.name if entry is not None and working != weekday else ""
+    return DayInfo(day, working, kind, _KIND_LABELS[kind], name, is_year_known(day.year))
+
+
+def known_years() -> set[int]:
+    return set(CalendarYear.objects.values_list("year", flat=True))
+
+
+def is_year_known(year: int) -> bool:
+    return CalendarYear.objects.filter(year=year, confirmed=True).exists()
+
+
+def unknown_year_warning(year: int) -> str:
+    return f"{year}年节假日安排尚未录入,截止日期将按周一至周五计算"
+
+
+def upcoming_year_warnings(today: date | None = None) -> list[str]:
+    """Warnings for the current and the next year when the calendar does not know their holidays yet."""
+    current = (today or timezone.localdate()).year
+    known = set(CalendarYear.objects.filter(confirmed=True).values_list("year", flat=True))
+    return [unknown_year_warning(year) for year in (current, current + 1) if year not in known]
+
+
+# ---- chinese-calendar package data ----------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def package_years() -> tuple[int, ...]:
+    """Years for which chinese-calendar lists both holidays and make-up working days."""
+    import chinese_calendar
+
+    constants = chinese_calendar.constants
+    return tuple(sorted({d.year for d in constants.holidays} & {d.year for d in constants.workdays}))
+
+
+def package_exceptions(year: int) -> dict[date, tuple[bool, str]]:
+    """The package's exceptions to the Monday–Friday rule for `year`: weekday holidays and weekend working days."""
+    import chinese_calendar
+
+    constants = chinese_calendar.constants
+    if year not in package_years():
+        return {}
+    entries: dict[date, tuple[bool, str]] = {}
+    for day, name in constants.holidays.items():
+        if day.year == year and is_weekday(day):
+            entries[day] = (False, _holiday_label(name))
+    for day, name in constants.workdays.items():
+        if day.year == year and not is_weekday(day):
+            entries[day] = (True, f"{_holiday_label(name)}调休上班")
+    return entries
+
+
+def package_exception(day: date) -> tuple[bool, str] | None:
+    return package_exceptions(day.year).get(day)
 
 
 def seed_from_package(years: list[int] | None = None, *, overwrite_admin: bool = False) -> dict[int, int]:
     """Store chinese-calendar's holidays and make-up working days for the years it knows. Idempotent.
 
-    Administrator entries win unless `overwrite_admin` is set: a correction made by hand must survive a re-seed.
+    Returns, per seeded year, how many rows were created, changed or removed (0 on a re-run). Administrator entries
+    win unless `overwrite_admin` is set: a correction made by hand must survive a re-seed. Package rows the package no
+    longer lists (a corrected release) are removed.
     """
-    import chinese_calendar
-
-    from .models import CalendarSource
-
-    supported = sorted(
-        {d.year for d in chinese_calendar.constants.holidays} & {d.year for d in chinese_calendar.constants.workdays}
-    )
-    wanted = [y for y in supported if years is None or y in years]
+    wanted = [y for y in package_years() if years is None or y in years]
     result: dict[int, int] = {}
     for year in wanted:
-        entries: dict[date, tuple[bool, str]] = {}
-        for day, name in chinese_calendar.constants.holidays.items():
-            if day.year == year and day.weekday() < 5:
-                entries[day] = (False, _holiday_label(name))
-        for day, name in chinese_calendar.constants.workdays.items():
-            if day.year == year and day.weekday() >= 5:
-                entries[day] = (True, f"{_holiday_label(name)}调休上班")
-        admin_days = set(
-            CalendarDay.objects.filter(date__year=year, source=CalendarSource.ADMIN).values_list("date", flat=True)
-        )
-        written = 0
+        entries = package_exceptions(year)
+        existing = {row.date: row for row in CalendarDay.objects.filter(date__year=year)}
+        changed = 0
         for day, (working, label) in sorted(entries.items()):
-            if day in admin_days and not overwrite_admin:
+            row = existing.get(day)
+            if row is None:
+                CalendarDay.objects.create(date=day, is_working_day=working, name=label, source=CalendarSource.PACKAGE)
+                changed += 1
                 continue
-            CalendarDay.objects.update_or_create(
-                date=day,
-                defaults={"is_working_day": working, "name": label, "source": CalendarSource.PACKAGE},
-            )
-            written += 1
+            if row.source == CalendarSource.ADMIN and not overwrite_admin:
+                continue
+            if (row.is_working_day, row.name, row.source) != (working, label, CalendarSource.PACKAGE):
+                row.is_working_day, row.name, row.source = working, label, CalendarSource.PACKAGE
+                row.save(update_fields=["is_working_day", "name", "source", "updated_at"])
+                changed += 1
+        for day, row in existing.items():
+            if row.source == CalendarSource.PACKAGE and day not in entries:
+                row.delete()
+                changed += 1
         CalendarYear.objects.get_or_create(year=year, defaults={"source": CalendarSource.PACKAGE})
-        result[year] = written
+        result[year] = changed
     invalidate()
     return result
 
