@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import random
+import re
+import unicodedata
 
 from stdnum.cn import uscc as stdnum_uscc
 from stdnum.exceptions import InvalidChecksum, InvalidLength, ValidationError
@@ -10,25 +12,31 @@ from stdnum.exceptions import InvalidChecksum, InvalidLength, ValidationError
 from yingshang.core.errors import ApplicationError
 
 _ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_DIGITS = re.compile(r"[0-9]+")
 
 
 def normalize_uscc(value: object) -> str:
-    """Return the code upper-cased and stripped, or raise ApplicationError with the reason in Chinese."""
-    text = "" if value is None else str(value)
-    code = stdnum_uscc.compact(text.replace("\u3000", " "))
+    """Return the code upper-cased and stripped, or raise ApplicationError with the reason in Chinese.
+
+    Codes are often copied from Chinese documents, so full-width letters, digits and spaces are folded (NFKC) first.
+    """
+    text = "" if value is None else unicodedata.normalize("NFKC", str(value))
+    code = stdnum_uscc.compact(text)
     if not code:
         raise ApplicationError("统一社会信用代码不能为空", field="uscc")
     if len(code) != 18:
         raise ApplicationError(f"统一社会信用代码应为18位,当前为{len(code)}位", field="uscc")
     if code[0] == "0":
         raise ApplicationError("统一社会信用代码第1位(登记管理部门代码)不能为0", field="uscc")
-    if not code[2:8].isdigit():
-        raise ApplicationError("统一社会信用代码第3至8位(登记管理机关行政区划码)应为数字", field="uscc")
     bad = [c for c in code if c not in _ALPHABET]
     if bad:
         raise ApplicationError(
             f"统一社会信用代码含有不允许的字符:{''.join(sorted(set(bad)))}(不使用 I、O、Z、S、V)", field="uscc"
         )
+    if not _DIGITS.fullmatch(code[2:8]):
+        raise ApplicationError("统一社会信用代码第3至8位(登记管理机关行政区划码)应为数字", field="uscc")
+    if not _DIGITS.fullmatch(code[:2]):
+        raise ApplicationError("统一社会信用代码第1、2位(登记管理部门和机构类别代码)应为数字", field="uscc")
     try:
         stdnum_uscc.validate(code)
     except InvalidChecksum as exc:

@@ -1,0 +1,327 @@
+"""Who may import, the template download, the progress bar, and what a bad file looks like on the page."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import openpyxl
+import pytest
+from django.core.cache import cache
+from django.test import override_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from yingshang.accounts import roles
+from yingshang.accounts.roles import Cap, Role
+from yingshang.enterprises import imports
+from yingshang.enterprises.models import Enterprise, ImportJob, ImportStatus
+from yingshang.enterprises.tests.fixtures.import_helpers import confirm, upload
+from yingshang.enterprises.tests.fixtures.sample_import import ensure_reference_data, sample_rows, write_xlsx
+
+REQUIRED_HEADERS = ["统一社会信用代码*", "企业名称*"]
+
+
+@pytest.fixture
+def coordinator(client_as):
+    ensure_reference_data()
+    return client_as(Role.COORDINATOR)
+
+
+@pytest.fixture
+def job_of_coordinator(coordinator):
+    _, job = upload(coordinator, write_xlsx(sample_rows(2)))
+    job.refresh_from_db()
+    return job
+
+
+# --- permissions ---------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", [Role.DEPARTMENT_STAFF, Role.LIAISON, Role.LEADER, Role.SYSTEM_ADMIN])
+def test_only_coordinators_reach_the_import_pages(client_as, role):
+    client = client_as(role)
+    assert client.get(reverse("enterprises:import_list")).status_code == 403
+    assert client.get(reverse("enterprises:import_template")).status_code == 403
+
+
+def test_department_staff_cannot_open_or_confirm_a_job(client_as, job_of_coordinator):
+    staff = client_as(Role.DEPARTMENT_STAFF)
+    pk = job_of_coordinator.pk
+
+    assert staff.get(reverse("enterprises:import_detail", args=[pk])).status_code == 403
+    assert staff.get(reverse("enterprises:import_progress", args=[pk])).status_code == 403
+    assert staff.get(reverse("enterprises:import_errors", args=[pk])).status_code == 403
+    assert staff.post(reverse("enterprises:import_confirm", args=[pk])).status_code == 403
+    job_of_coordinator.refresh_from_db()
+    assert job_of_coordinator.status == ImportStatus.PREVIEW
+
+
+def test_department_staff_cannot_upload(client_as):
+    staff = client_as(Role.DEPARTMENT_STAFF)
+    response, job = upload(staff, write_xlsx(sample_rows(1)))
+    assert response.status_code == 403
+    assert job is None
+
+
+def test_anonymous_visitor_is_sent_to_login(client, db):
+    response = client.get(reverse("enterprises:import_list"))
+    assert response.status_code == 302
+    assert reverse("accounts:login") in response["Location"]
+
+
+def test_another_coordinator_may_view_a_job(client_as, job_of_coordinator):
+    other = client_as(Role.COORDINATOR)
+    assert other.get(reverse("enterprises:import_detail", args=[job_of_coordinator.pk])).status_code == 200
+
+
+def test_a_non_creator_who_is_not_a_coordinator_cannot_view_a_job(client_as, job_of_coordinator, monkeypatch):
+    # Should another role ever be given the import capability, it still sees only its own jobs.
+    widened = {**roles.ROLE_CAPABILITIES, Role.LEADER: roles.ROLE_CAPABILITIES[Role.LEADER] | {Cap.IMPORT_ENTERPRISES}}
+    monkeypatch.setattr(roles, "ROLE_CAPABILITIES", widened)
+    monkeypatch.setattr("yingshang.accounts.models.ROLE_CAPABILITIES", widened)
+    leader = client_as(Role.LEADER)
+
+    assert leader.get(reverse("enterprises:import_list")).status_code == 200
+    assert leader.get(reverse("enterprises:import_detail", args=[job_of_coordinator.pk])).status_code == 403
+    assert job_of_coordinator.original_name not in leader.get(reverse("enterprises:import_list")).content.decode()
+
+    _, own = upload(leader, write_xlsx(sample_rows(1, seed=9)))
+    assert leader.get(reverse("enterprises:import_detail", args=[own.pk])).status_code == 200
+
+
+# --- template download ---------------------------------------------------------------------------------------------
+
+
+def test_xlsx_template_has_the_headers_an_example_and_the_instructions(coordinator):
+    response = coordinator.get(reverse("enterprises:import_template"), {"format": "xlsx"})
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert "attachment" in response["Content-Disposition"]
+    workbook = openpyxl.load_workbook(io.BytesIO(response.content))
+    assert workbook.sheetnames[0] == "企业信息"
+    assert "填写说明" in workbook.sheetnames
+    headers = [c.value for c in workbook["企业信息"][1]]
+    assert headers == [c.template_header for c in imports.COLUMNS]
+    assert all(h in headers for h in REQUIRED_HEADERS)
+    assert workbook["企业信息"]["A2"].value == imports.EXAMPLE_USCC
+    guide = [row[0] for row in workbook["填写说明"].iter_rows(values_only=True)]
+    assert all(h in guide for h in headers)
+    notes = " ".join(str(v) for row in workbook["填写说明"].iter_rows(values_only=True) for v in row if v)
+    assert "子陵铺镇" in notes  # the allowed township names
+
+
+def test_csv_template_opens_in_excel_with_chinese_headers(coordinator):
+    response = coordinator.get(reverse("enterprises:import_template"), {"format": "csv"})
+
+    assert response.status_code == 200
+    assert response.content.startswith(b"\xef\xbb\xbf")  # BOM: Excel then reads UTF-8
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0][:2] == REQUIRED_HEADERS
+    assert rows[1][0] == imports.EXAMPLE_USCC
+
+
+# --- upload form ---------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("name", "message"), [("名单.xls", "不支持旧版 .xls"), ("名单.pdf", "仅支持 .xlsx 和 .csv")])
+def test_other_file_types_are_refused_at_upload(coordinator, name, message):
+    response, job = upload(coordinator, b"whatever", name=name)
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert job is None
+
+
+@override_settings(IMPORT_MAX_UPLOAD_BYTES=1024)
+def test_files_over_the_size_limit_are_refused(coordinator):
+    response, job = upload(coordinator, write_xlsx(sample_rows(30)))
+
+    assert "文件不能超过" in response.content.decode()
+    assert job is None
+
+
+def test_as_of_date_in_the_future_is_refused(coordinator):
+    future = (timezone.localdate() + timezone.timedelta(days=3)).isoformat()
+    response, job = upload(coordinator, write_xlsx(sample_rows(1)), as_of=future)
+    assert "数据日期不能晚于今天" in response.content.decode()
+    assert job is None
+
+
+def test_upload_stores_file_hash_name_source_and_date(coordinator):
+    content = write_xlsx(sample_rows(1))
+    _, job = upload(coordinator, content, name="三月 名单.xlsx", source="市场监管局推送", as_of="2026-01-31")
+
+    import hashlib
+
+    assert job.file_sha256 == hashlib.sha256(content).hexdigest()
+    assert job.original_name == "三月 名单.xlsx"
+    assert (job.source, job.as_of.isoformat()) == ("市场监管局推送", "2026-01-31")
+    assert job.created_by == coordinator.user
+    assert job.file.name.endswith(".xlsx")
+
+
+def test_list_page_offers_the_form_with_defaults(coordinator):
+    page = coordinator.get(reverse("enterprises:import_list")).content.decode()
+    assert 'value="营商办导入"' in page
+    assert f'value="{timezone.localdate().isoformat()}"' in page
+    assert 'data-testid="template-xlsx"' in page
+
+
+# --- bad files fail the job with a message on the page -------------------------------------------------------------
+
+
+def _only_name_column() -> bytes:
+    return write_xlsx(sample_rows(2), headers=["企业名称*", "乡镇/街道"])
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("坏文件.xlsx", b"this is not a zip file", "文件已损坏或不是有效的 Excel(.xlsx)文件"),
+        ("缺列.xlsx", "__only_name__", "文件缺少必填列:统一社会信用代码*"),
+        ("空表.xlsx", "__empty__", "文件是空的"),
+        ("只有表头.csv", "统一社会信用代码*,企业名称*\r\n".encode("utf-8-sig"), "文件中只有表头,没有企业数据"),
+        ("乱码.csv", bytes(range(128, 256)) * 10, "无法识别文件编码"),
+    ],
+)
+def test_a_bad_file_fails_the_job_with_a_clear_message(coordinator, name, content, message):
+    if content == "__only_name__":
+        content = _only_name_column()
+    elif content == "__empty__":
+        out = io.BytesIO()
+        openpyxl.Workbook().save(out)
+        content = out.getvalue()
+    before = Enterprise.objects.count()
+
+    _, job = upload(coordinator, content, name=name)
+    job.refresh_from_db()
+
+    assert job.status == ImportStatus.FAILED
+    assert message in job.failure_message
+    page = coordinator.get(reverse("enterprises:import_detail", args=[job.pk])).content.decode()
+    assert 'data-testid="import-failure"' in page
+    assert message in page
+    assert 'data-testid="confirm-import"' not in page
+    assert Enterprise.objects.count() == before
+
+
+# --- progress ------------------------------------------------------------------------------------------------------
+
+
+def test_progress_partial_shows_the_validation_percentage_and_keeps_polling(coordinator, job_of_coordinator):
+    ImportJob.objects.filter(pk=job_of_coordinator.pk).update(
+        status=ImportStatus.VALIDATING, total_rows=400, processed_rows=100
+    )
+
+    response = coordinator.get(reverse("enterprises:import_progress", args=[job_of_coordinator.pk]))
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-testid="import-progress"' in body
+    assert 'aria-valuenow="25"' in body
+    assert "25%" in body
+    assert 'hx-trigger="every 1s"' in body
+    assert "已处理 100 / 400 行" in body
+
+
+def test_progress_while_applying_comes_from_the_cache(coordinator, job_of_coordinator):
+    ImportJob.objects.filter(pk=job_of_coordinator.pk).update(status=ImportStatus.IMPORTING, valid_rows=200)
+    cache.set(imports.progress_cache_key(job_of_coordinator.pk), 150)
+
+    body = coordinator.get(reverse("enterprises:import_progress", args=[job_of_coordinator.pk])).content.decode()
+
+    assert "75%" in body
+    assert "正在导入" in body
+
+
+def test_detail_page_polls_while_the_job_runs(coordinator, job_of_coordinator):
+    ImportJob.objects.filter(pk=job_of_coordinator.pk).update(status=ImportStatus.VALIDATING, total_rows=10)
+
+    page = coordinator.get(reverse("enterprises:import_detail", args=[job_of_coordinator.pk])).content.decode()
+
+    assert 'data-testid="import-progress"' in page
+    assert f'hx-get="{reverse("enterprises:import_progress", args=[job_of_coordinator.pk])}"' in page
+
+
+def test_polling_stops_and_the_page_reloads_once_the_job_is_finished(coordinator, job_of_coordinator):
+    url = reverse("enterprises:import_progress", args=[job_of_coordinator.pk])
+
+    response = coordinator.get(url, headers={"HX-Request": "true"})
+
+    assert response.headers.get("HX-Refresh") == "true"
+    page = coordinator.get(reverse("enterprises:import_detail", args=[job_of_coordinator.pk])).content.decode()
+    assert "every 1s" not in page
+
+
+def test_validation_commits_progress_as_it_goes(coordinator, monkeypatch):
+    monkeypatch.setattr(imports, "PROGRESS_EVERY", 2)
+    seen: list[int] = []
+    real_check = imports._RowChecker.check
+
+    def spying_check(self, cells):
+        seen.append(ImportJob.objects.order_by("-pk").values_list("processed_rows", flat=True).first())
+        return real_check(self, cells)
+
+    monkeypatch.setattr(imports._RowChecker, "check", spying_check)
+
+    upload(coordinator, write_xlsx(sample_rows(7)))
+
+    assert seen == [0, 0, 2, 2, 4, 4, 6]
+
+
+def test_applying_publishes_progress_in_the_cache(coordinator, monkeypatch):
+    _, job = upload(coordinator, write_xlsx(sample_rows(6)))
+    monkeypatch.setattr(imports, "APPLY_PROGRESS_EVERY", 2)
+    seen: list[int] = []
+    real_save = imports.enterprise_save
+
+    def spying_save(**kwargs):
+        seen.append(cache.get(imports.progress_cache_key(job.pk)))
+        return real_save(**kwargs)
+
+    monkeypatch.setattr(imports, "enterprise_save", spying_save)
+
+    confirm(coordinator, job)
+
+    assert seen == [0, 0, 2, 2, 4, 4]
+    assert cache.get(imports.progress_cache_key(job.pk)) is None  # cleaned up once committed
+
+
+def test_cancelling_during_validation_stops_it(coordinator, monkeypatch):
+    monkeypatch.setattr(imports, "PROGRESS_EVERY", 2)
+    real_check = imports._RowChecker.check
+    calls = []
+
+    def cancel_midway(self, cells):
+        calls.append(1)
+        if len(calls) == 3:
+            ImportJob.objects.filter(status=ImportStatus.VALIDATING).update(status=ImportStatus.CANCELLED)
+        return real_check(self, cells)
+
+    monkeypatch.setattr(imports._RowChecker, "check", cancel_midway)
+
+    _, job = upload(coordinator, write_xlsx(sample_rows(8)))
+    job.refresh_from_db()
+
+    assert job.status == ImportStatus.CANCELLED
+    assert len(calls) == 4  # stopped at the next progress update
+    assert job.preview == []
+
+
+def test_a_failing_queue_fails_the_job_instead_of_leaving_it_waiting(coordinator, monkeypatch):
+    from yingshang.enterprises import views_import
+
+    def broken_enqueue(*args, **kwargs):
+        raise ConnectionError("redis down")
+
+    # Task is a frozen dataclass; replace the whole object on the view module.
+    monkeypatch.setattr(views_import, "validate_import", type("Q", (), {"enqueue": staticmethod(broken_enqueue)}))
+
+    response, job = upload(coordinator, write_xlsx(sample_rows(1)))
+    job.refresh_from_db()
+
+    assert response.status_code == 302
+    assert job.status == ImportStatus.FAILED
+    assert "任务队列暂不可用" in job.failure_message
