@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lint typecheck check-deploy bench lock clean browser
+.PHONY: run test install lint typecheck check-deploy bench lock clean browser openapi
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "需要 Python 3.11,当前为 " + sys.version'
@@ -61,3 +61,9 @@ lock: $(BIN)/python
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .mypy_cache .ruff_cache
+
+# Regenerate the pinned OpenAPI schema after an intended API change.
+openapi: install
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python -c 'import django, json; django.setup(); \
+	from tests.test_openapi import current_schema, PINNED; \
+	PINNED.write_text(json.dumps(current_schema(), ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")'

@@ -6,7 +6,7 @@ HOST=${HOST:-127.0.0.1}
 PORT=${PORT:-8000}
 PY=.venv/bin/python
 
-$PY manage.py db_worker --queue-name default --interval 1 --no-startup-delay &
+$PY manage.py db_worker --queue-name default --interval 1 --no-startup-delay --no-reload &
 worker=$!
 trap 'kill $worker 2>/dev/null || true; wait $worker 2>/dev/null || true' EXIT INT TERM
 

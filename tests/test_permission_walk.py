@@ -87,6 +87,7 @@ EXPECTED: dict[str, frozenset[str] | str] = {
     "enterprises:import_confirm": frozenset({Role.COORDINATOR}),
     "enterprises:import_cancel": frozenset({Role.COORDINATOR}),
     "enterprises:import_errors": frozenset({Role.COORDINATOR}),
+    "enterprises:import_restart": frozenset({Role.COORDINATOR}),
 }
 
 

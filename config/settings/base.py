@@ -179,6 +179,11 @@ elif TASKS_BACKEND == "immediate":
 else:
     raise ImproperlyConfigured(f"未知的 TASKS_BACKEND: {TASKS_BACKEND}(可选 database、rq、immediate)")
 
+# On the embedded SQLite database a long import holds the write lock; sessions (saved on every request for the idle
+# timeout) live in the cache there, so users keep working while it runs. PostgreSQL keeps them in the database.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+
 # Progress of long jobs is shared between the worker and the web server through the cache.
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}

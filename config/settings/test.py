@@ -27,3 +27,7 @@ STORAGES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["NAME"] = str(_tmp / "test.sqlite3")
     DATABASES["default"]["TEST"] = {"NAME": str(_tmp / "test-db.sqlite3")}
+
+# The embedded mode keeps sessions in the cache (see base.py); tests read session expiry from the database table,
+# the engine production uses on PostgreSQL.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"

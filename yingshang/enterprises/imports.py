@@ -13,6 +13,7 @@ import hashlib
 import io
 import logging
 import re
+import time as clock
 import unicodedata
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
@@ -68,6 +69,7 @@ MAX_STORED_ERRORS = 10_000  # beyond this the counts stay exact but the report l
 MAX_DATA_ROWS = 200_000  # guards the worker against runaway (or zip-bomb) sheets
 HEADER_SEARCH_ROWS = 10  # some offices put a title row above the header
 PROGRESS_TIMEOUT = 24 * 3600
+STALL_SECONDS = 300  # a running phase silent this long lost its worker (crash, deploy, or no worker running)
 
 _EXAMPLE_BODY = "91420802MA0000001"
 # The template's example row uses this code; a row carrying it is rejected so a forgotten example is never imported.
@@ -666,6 +668,7 @@ def _validate_file(job: ImportJob) -> dict[str, Any] | None:
         present = [c for _, c in table.columns]
         estimate = table.estimated_rows
         ImportJob.objects.filter(pk=job.pk).update(total_rows=estimate)
+        _beat(job.pk)
         for row in _checked_rows(table, checker):
             processed += 1
             if row.errors:
@@ -682,6 +685,7 @@ def _validate_file(job: ImportJob) -> dict[str, Any] | None:
                 )
                 if not still_running:  # cancelled meanwhile
                     return None
+                _beat(job.pk)
     if processed == 0:
         raise ImportFileError("文件中只有表头,没有企业数据")
     existing = _existing_usccs(valid_usccs)
@@ -711,8 +715,25 @@ def import_job_confirm(*, job: ImportJob, by: Any) -> ImportJob:
     if not ImportJob.objects.filter(pk=job.pk, status=ImportStatus.PREVIEW).update(status=ImportStatus.IMPORTING):
         raise ApplicationError("该导入已被确认或取消,请刷新页面")
     cache.set(progress_cache_key(job.pk), 0, PROGRESS_TIMEOUT)
+    _beat(job.pk)
     job.refresh_from_db()
     return job
+
+
+def import_job_restart(*, job: ImportJob, by: Any) -> str:
+    """Put a stalled job back in the queue; returns the phase to enqueue ("validate" or "apply").
+
+    Both phases are safe to run again: validation only rewrites the job, and an interrupted apply left nothing behind
+    because its transaction never committed.
+    """
+    if not import_job_stalled(job):
+        raise ApplicationError("后台任务仍在进行,请稍候")
+    if job.status == ImportStatus.VALIDATING:
+        ImportJob.objects.filter(pk=job.pk, status=ImportStatus.VALIDATING).update(
+            status=ImportStatus.UPLOADED, processed_rows=0
+        )
+    _beat(job.pk)
+    return "apply" if job.status == ImportStatus.IMPORTING else "validate"
 
 
 def import_job_cancel(*, job: ImportJob, by: Any) -> ImportJob:
@@ -735,14 +756,30 @@ def progress_cache_key(job_pk: int) -> str:
     return f"enterprises:import:{job_pk}:applied"
 
 
+def _beat(job_pk: int) -> None:
+    """The worker's sign of life, shared with the web process through the cache."""
+    cache.set(f"enterprises:import:{job_pk}:beat", clock.time(), PROGRESS_TIMEOUT)
+
+
+def import_job_stalled(job: ImportJob) -> bool:
+    if job.status not in RUNNING_STATUSES:
+        return False
+    last = cache.get(f"enterprises:import:{job.pk}:beat")
+    silent = clock.time() - last if last else (timezone.now() - job.created_at).total_seconds()
+    return silent > STALL_SECONDS
+
+
 def import_apply(*, job: ImportJob, by: Any = None) -> ImportJob:
     """Save every valid row in one transaction; on any failure roll everything back and mark the job FAILED."""
     key = progress_cache_key(job.pk)
+    started = False
     try:
         with transaction.atomic():
             locked = ImportJob.objects.select_for_update().get(pk=job.pk)
             if locked.status != ImportStatus.IMPORTING:  # already applied, failed or cancelled: run-twice safe
                 return locked
+            started = True
+            _beat(job.pk)
             created, updated = _apply_rows(locked, by=by, progress_key=key)
             locked.status = ImportStatus.DONE
             locked.created_count = created
@@ -762,6 +799,10 @@ def import_apply(*, job: ImportJob, by: Any = None) -> ImportJob:
         message = exc.message
     except Exception:
         logger.exception("Enterprise import %s failed while applying", job.pk)
+        if not started:
+            # We never held the job (e.g. a second run timed out waiting for the first one's lock): not our failure.
+            job.refresh_from_db()
+            return job
         message = "导入时发生系统错误"
     else:
         cache.delete(key)
@@ -812,6 +853,7 @@ def _apply_rows(job: ImportJob, *, by: Any, progress_key: str) -> tuple[int, int
                 created += int(was_created)
                 if saved % APPLY_PROGRESS_EVERY == 0:
                     cache.set(progress_key, saved, PROGRESS_TIMEOUT)
+                    _beat(job.pk)
     except ImportFileError as exc:
         raise _ApplyAborted(exc.message) from exc
     if saved != job.valid_rows or rejected != job.rejected_rows:
@@ -844,6 +886,7 @@ class ImportProgress:
     phase: str
     processed: int
     total: int
+    stalled: bool = False
 
     @property
     def percent(self) -> int:
@@ -855,13 +898,14 @@ class ImportProgress:
 
 
 def import_progress(job: ImportJob) -> ImportProgress:
+    stalled = import_job_stalled(job)
     if job.status == ImportStatus.UPLOADED:
-        return ImportProgress(True, "排队等待校验", 0, 0)
+        return ImportProgress(True, "排队等待校验", 0, 0, stalled)
     if job.status == ImportStatus.VALIDATING:
-        return ImportProgress(True, "正在校验", job.processed_rows, job.total_rows)
+        return ImportProgress(True, "正在校验", job.processed_rows, job.total_rows, stalled)
     if job.status == ImportStatus.IMPORTING:
         done = int(cache.get(progress_cache_key(job.pk)) or 0)
-        return ImportProgress(True, "正在导入", min(done, job.valid_rows), job.valid_rows)
+        return ImportProgress(True, "正在导入", min(done, job.valid_rows), job.valid_rows, stalled)
     return ImportProgress(False, job.get_status_display(), job.processed_rows, job.total_rows)
 
 

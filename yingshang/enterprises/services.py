@@ -113,24 +113,40 @@ def _json_value(value: Any) -> Any:
     return value
 
 
-def _record_fact(
-    enterprise: Enterprise, key: str, value: Any, *, year: int | None, source: str, as_of: date, by: Any
+def _write_facts(
+    enterprise: Enterprise,
+    rows: list[tuple[str, int | None, Any]],
+    existing: dict[tuple[str, int | None], EnterpriseFact],
+    *,
+    source: str,
+    as_of: date,
+    by: Any,
 ) -> None:
-    EnterpriseFact.objects.update_or_create(
-        enterprise=enterprise,
-        key=key,
-        year=year,
-        defaults={"value": _json_value(value), "source": source[:100], "as_of": as_of, "recorded_by": by},
-    )
-
-
-def _latest_year(enterprise: Enterprise, key: str) -> int | None:
-    return (
-        EnterpriseFact.objects.filter(enterprise=enterprise, key=key, year__isnull=False)
-        .order_by("-year")
-        .values_list("year", flat=True)
-        .first()
-    )
+    """Insert or update the given (key, year, value) facts with two queries at most, whatever their number."""
+    recorder = by if getattr(by, "is_authenticated", False) else None
+    to_create: list[EnterpriseFact] = []
+    to_update: list[EnterpriseFact] = []
+    for key, year, value in rows:
+        fact = existing.get((key, year))
+        if fact is None:
+            to_create.append(
+                EnterpriseFact(
+                    enterprise=enterprise,
+                    key=key,
+                    year=year,
+                    value=_json_value(value),
+                    source=source[:100],
+                    as_of=as_of,
+                    recorded_by=recorder,
+                )
+            )
+        else:
+            fact.value, fact.source, fact.as_of, fact.recorded_by = _json_value(value), source[:100], as_of, recorder
+            to_update.append(fact)
+    if to_create:
+        EnterpriseFact.objects.bulk_create(to_create)
+    if to_update:
+        EnterpriseFact.objects.bulk_update(to_update, ["value", "source", "as_of", "recorded_by", "recorded_at"])
 
 
 @transaction.atomic
@@ -175,6 +191,13 @@ def enterprise_save(
             changes[name] = {"from": _json_value(old) if not created else None, "to": _json_value(value)}
             setattr(enterprise, name, value)
 
+    existing: dict[tuple[str, int | None], EnterpriseFact] = (
+        {} if created else {(f.key, f.year): f for f in EnterpriseFact.objects.filter(enterprise=enterprise)}
+    )
+    latest_years: dict[str, int] = {}
+    for key, fact_year in existing:
+        if fact_year is not None and fact_year > latest_years.get(key, -1):
+            latest_years[key] = fact_year
     year = data.fact_year or (as_of.year - 1)
     yearly_to_record: dict[str, Any] = {}
     for key in YEARLY_FACTS:
@@ -182,7 +205,7 @@ def enterprise_save(
         if value is None:
             continue
         yearly_to_record[key] = value
-        latest = None if created else _latest_year(enterprise, key)
+        latest = latest_years.get(key)
         if latest is None or year >= latest:
             old = getattr(enterprise, key)
             if created or old != value:
@@ -216,20 +239,20 @@ def enterprise_save(
         wanted = {q.pk for q in data.qualifications}
         if current != wanted:
             enterprise.qualification_links.exclude(qualification_id__in=wanted).delete()
-            for q in data.qualifications:
-                EnterpriseQualification.objects.update_or_create(
-                    enterprise=enterprise, qualification=q, defaults={"source": source[:100], "as_of": as_of}
-                )
+            EnterpriseQualification.objects.bulk_create(
+                [
+                    EnterpriseQualification(enterprise=enterprise, qualification=q, source=source[:100], as_of=as_of)
+                    for q in data.qualifications
+                    if q.pk not in current
+                ]
+            )
             changes["qualifications"] = {"to": sorted(q.name for q in data.qualifications)}
 
-    for key in changes:
-        base_key = key.split("@")[0]
-        if base_key in YEARLY_FACTS:
-            continue
-        if base_key in FACTS:
-            _record_fact(enterprise, base_key, getattr(data, base_key), year=None, source=source, as_of=as_of, by=by)
-    for key, value in yearly_to_record.items():
-        _record_fact(enterprise, key, value, year=year, source=source, as_of=as_of, by=by)
+    fact_rows: list[tuple[str, int | None, Any]] = [
+        (key, None, getattr(data, key)) for key in changes if key in FACTS and key not in YEARLY_FACTS
+    ]
+    fact_rows += [(key, year, value) for key, value in yearly_to_record.items()]
+    _write_facts(enterprise, fact_rows, existing, source=source, as_of=as_of, by=by)
 
     if created or changes:
         EnterpriseEvent.objects.create(

@@ -10,5 +10,6 @@ urlpatterns: list = [
     path("imports/<int:pk>/progress/", views_import.import_progress, name="import_progress"),
     path("imports/<int:pk>/confirm/", views_import.import_confirm, name="import_confirm"),
     path("imports/<int:pk>/cancel/", views_import.import_cancel, name="import_cancel"),
+    path("imports/<int:pk>/restart/", views_import.import_restart, name="import_restart"),
     path("imports/<int:pk>/errors.xlsx", views_import.import_errors, name="import_errors"),
 ]

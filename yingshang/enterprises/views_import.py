@@ -143,9 +143,19 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "enterprises/import_detail.html", context)
 
 
+def _skip_session_write(request: HttpRequest) -> None:
+    """An automatic poll is not user activity: it must not renew the idle timeout by rewriting the session row.
+
+    On SQLite that write would also wait for the write lock the import's single transaction holds for its whole run,
+    so the progress bar would freeze exactly while it matters.
+    """
+    request.session.save = lambda *args, **kwargs: None  # type: ignore[method-assign]
+
+
 @cap_required(Cap.IMPORT_ENTERPRISES)
 @require_GET
 def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    _skip_session_write(request)
     job = _job_for(request, pk)
     progress = imports.import_progress(job)
     if not progress.running and getattr(request, "htmx", False):
@@ -170,6 +180,24 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         imports.import_job_fail(
             job=job, message="任务队列暂不可用,未导入任何数据,请稍后重新上传", from_statuses=[ImportStatus.IMPORTING]
         )
+    return redirect("enterprises:import_detail", pk=job.pk)
+
+
+@cap_required(Cap.IMPORT_ENTERPRISES)
+@require_POST
+def import_restart(request: HttpRequest, pk: int) -> HttpResponse:
+    """Re-queue a job whose worker went silent (crashed, redeployed, or never started)."""
+    job = _job_for(request, pk)
+    try:
+        phase = imports.import_job_restart(job=job, by=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("enterprises:import_detail", pk=job.pk)
+    if phase == "apply":
+        apply_import.enqueue(job.pk, request.user.pk)
+    else:
+        validate_import.enqueue(job.pk)
+    messages.info(request, "已重新提交后台任务")
     return redirect("enterprises:import_detail", pk=job.pk)
 
 

@@ -325,3 +325,79 @@ def test_a_failing_queue_fails_the_job_instead_of_leaving_it_waiting(coordinator
     assert response.status_code == 302
     assert job.status == ImportStatus.FAILED
     assert "任务队列暂不可用" in job.failure_message
+
+
+# --- a worker that died ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def later(monkeypatch):
+    """Move the clock past the stall threshold."""
+    import time
+
+    now = time.time() + imports.STALL_SECONDS + 60
+    monkeypatch.setattr(imports.clock, "time", lambda: now)
+
+
+def test_a_silent_job_offers_to_resubmit_and_resubmitting_finishes_it(coordinator, job_of_coordinator, monkeypatch):
+    imports.import_job_confirm(job=job_of_coordinator, by=coordinator.user)  # confirmed, but no worker picked it up
+    url = reverse("enterprises:import_progress", args=[job_of_coordinator.pk])
+    assert 'data-testid="import-stalled"' not in coordinator.get(url).content.decode()
+
+    import time
+
+    future = time.time() + imports.STALL_SECONDS + 60
+    monkeypatch.setattr(imports.clock, "time", lambda: future)
+    assert 'data-testid="import-stalled"' in coordinator.get(url).content.decode()
+
+    coordinator.post(reverse("enterprises:import_restart", args=[job_of_coordinator.pk]))
+
+    job_of_coordinator.refresh_from_db()
+    assert (job_of_coordinator.status, job_of_coordinator.created_count) == (ImportStatus.DONE, 2)
+
+
+def test_a_validation_that_lost_its_worker_starts_over(coordinator, job_of_coordinator, later):
+    ImportJob.objects.filter(pk=job_of_coordinator.pk).update(status=ImportStatus.VALIDATING, processed_rows=1)
+
+    coordinator.post(reverse("enterprises:import_restart", args=[job_of_coordinator.pk]))
+
+    job_of_coordinator.refresh_from_db()
+    assert (job_of_coordinator.status, job_of_coordinator.valid_rows) == (ImportStatus.PREVIEW, 2)
+
+
+def test_a_job_that_is_still_moving_cannot_be_resubmitted(coordinator, job_of_coordinator):
+    imports.import_job_confirm(job=job_of_coordinator, by=coordinator.user)
+
+    response = coordinator.post(reverse("enterprises:import_restart", args=[job_of_coordinator.pk]), follow=True)
+
+    assert "后台任务仍在进行" in response.content.decode()
+    job_of_coordinator.refresh_from_db()
+    assert job_of_coordinator.status == ImportStatus.IMPORTING
+
+
+def test_a_second_run_that_cannot_get_the_lock_leaves_the_job_alone(coordinator, job_of_coordinator, monkeypatch):
+    from django.db import OperationalError
+
+    imports.import_job_confirm(job=job_of_coordinator, by=coordinator.user)
+
+    def locked(*args, **kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(ImportJob.objects, "select_for_update", locked)
+    job = imports.import_apply(job=job_of_coordinator, by=coordinator.user)
+
+    assert job.status == ImportStatus.IMPORTING
+    assert job.failure_message == ""
+
+
+def test_polling_does_not_write_the_session(coordinator, job_of_coordinator):
+    from django.contrib.sessions.models import Session
+
+    key = coordinator.session.session_key
+    Session.objects.filter(session_key=key).update(expire_date=timezone.now() + timezone.timedelta(minutes=5))
+    before = Session.objects.get(session_key=key).expire_date
+
+    response = coordinator.get(reverse("enterprises:import_progress", args=[job_of_coordinator.pk]))
+
+    assert response.status_code == 200
+    assert Session.objects.get(session_key=key).expire_date == before
