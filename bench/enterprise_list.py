@@ -110,15 +110,18 @@ def fill(rows: int) -> None:
                 )
             )
         with transaction.atomic(), connection.cursor() as cur:
-            cur.executemany(f"INSERT INTO {ent_table} ({cols}) VALUES ({placeholders})", values)  # noqa: S608
-            cur.execute(f"SELECT id FROM {ent_table} WHERE uscc >= %s AND uscc < %s", [f"B{next_id:017d}", f"B{next_id + n:017d}"])  # noqa: S608
+            cur.executemany(f"INSERT INTO {ent_table} ({cols}) VALUES ({placeholders})", values)
+            cur.execute(
+                f"SELECT id FROM {ent_table} WHERE uscc >= %s AND uscc < %s",
+                [f"B{next_id:017d}", f"B{next_id + n:017d}"],
+            )
             ids = [r[0] for r in cur.fetchall()]
             cur.executemany(
-                f"INSERT INTO {chain_table} (enterprise_id, industrychain_id) VALUES (%s, %s)",  # noqa: S608
+                f"INSERT INTO {chain_table} (enterprise_id, industrychain_id) VALUES (%s, %s)",
                 [(eid, rng.choice(chains)) for eid in ids],
             )
             cur.executemany(
-                f"INSERT INTO {qual_table} (enterprise_id, qualification_id, source) VALUES (%s, %s, %s)",  # noqa: S608
+                f"INSERT INTO {qual_table} (enterprise_id, qualification_id, source) VALUES (%s, %s, %s)",
                 [(eid, rng.choice(quals), "bench") for eid in ids if rng.random() < 0.2],
             )
         next_id += n
@@ -160,7 +163,7 @@ def measure(repeat: int) -> list[tuple[str, float, float]]:
             assert response.status_code == 200, (url, response.status_code)
         timings.sort()
         p50 = statistics.median(timings)
-        p95 = timings[max(0, int(round(0.95 * len(timings))) - 1)]
+        p95 = timings[max(0, round(0.95 * len(timings)) - 1)]
         results.append((label, p50, p95))
         print(f"{label:<24} p50 {p50:7.1f} ms   p95 {p95:7.1f} ms", flush=True)
     print(f"数据库: {connection.vendor}")

@@ -19,8 +19,14 @@ with sync_playwright() as pw, tempfile.TemporaryDirectory() as profile:
         profile,
         executable_path="/usr/bin/chromium",
         headless=True,
-        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-              "--disable-sync", "--no-first-run"],
+        args=[
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
         viewport={"width": 1440, "height": 900},
         locale="zh-CN",
     )

@@ -72,7 +72,9 @@ def _enterprise_inputs(count: int) -> list[tuple[EnterpriseInput, EnterpriseInpu
         township = rng.choice(townships)
         in_park = rng.random() < 0.6
         registration = date(2000, 1, 1) + timedelta(days=rng.randint(0, 9000))
-        legal = rng.choice(data.SURNAMES) + rng.choice(data.GIVEN) + (rng.choice(data.GIVEN) if rng.random() < 0.6 else "")
+        legal = (
+            rng.choice(data.SURNAMES) + rng.choice(data.GIVEN) + (rng.choice(data.GIVEN) if rng.random() < 0.6 else "")
+        )
         contact = rng.choice(data.SURNAMES) + rng.choice(data.GIVEN) + rng.choice(data.GIVEN)
         uscc = generate_uscc(rng)
         registration_input = EnterpriseInput(

@@ -5,6 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from yingshang.accounts.roles import Role
 from yingshang.demo import data
 from yingshang.demo.services import demo_load
 
@@ -26,6 +27,6 @@ class Command(BaseCommand):
             f"账号 {summary.users_created} 个;工作日历年份 {summary.calendar_years[0]}–{summary.calendar_years[-1]}"
         )
         if not options["quiet_logins"]:
-            self.stdout.write("演示账号(密码均为 %s):" % data.DEMO_PASSWORD)
+            self.stdout.write(f"演示账号(密码均为 {data.DEMO_PASSWORD}):")
             for username, full_name, role, *_ in data.ACCOUNTS:
-                self.stdout.write(f"  {username:<14} {full_name}")
+                self.stdout.write(f"  {username:<14} {Role(role).label:<8} {full_name}")
