@@ -20,7 +20,6 @@ from . import data
 
 SOURCE_REGISTRATION = "区市场监督管理局(登记信息)"
 SOURCE_STATISTICS = "区统计局(年报数据)"
-SOURCE_TAX = "区税务局(纳税数据)"
 
 
 @dataclass(frozen=True)
@@ -35,7 +34,7 @@ def _money(rng: random.Random, low: int, high: int) -> Decimal:
     return (Decimal(rng.randint(low * 100, high * 100)) / 100).quantize(Decimal("0.01"))
 
 
-def _enterprise_inputs(count: int) -> list[tuple[EnterpriseInput, EnterpriseInput]]:
+def _enterprise_inputs(count: int) -> list[tuple[EnterpriseInput, EnterpriseInput, EnterpriseInput]]:
     """Deterministic: the same count always gives the same enterprises (so re-running finds them by USCC)."""
     rng = random.Random(20260516)  # the day of 东宝区's business-environment press conference
     townships = list(Township.objects.order_by("sort_order"))
@@ -96,6 +95,9 @@ def _enterprise_inputs(count: int) -> list[tuple[EnterpriseInput, EnterpriseInpu
             is_abnormal_operation=rng.random() < 0.03,
             contact_person=contact,
             contact_phone=f"1{rng.choice('3578')}{rng.randint(0, 9)}{rng.randint(10000000, 99999999)}",
+        )
+        figures_2024 = EnterpriseInput(
+            uscc=uscc,
             employees=max(1, int(employees / growth)),
             annual_revenue=revenue_2024,
             tax_paid=(revenue_2024 * Decimal("0.035")).quantize(Decimal("0.01")),
@@ -110,7 +112,7 @@ def _enterprise_inputs(count: int) -> list[tuple[EnterpriseInput, EnterpriseInpu
             rd_spend=(revenue_2025 * Decimal(rng.randint(5, 60)) / 1000).quantize(Decimal("0.01")),
             fact_year=2025,
         )
-        result.append((registration_input, figures_2025))
+        result.append((registration_input, figures_2024, figures_2025))
     return result
 
 
@@ -144,10 +146,12 @@ def demo_load(*, enterprise_count: int = 200) -> DemoSummary:
 
     enterprises_created = 0
     as_of_registration = date(2026, 3, 31)
-    for registration_input, figures_2025 in _enterprise_inputs(enterprise_count):
-        if Enterprise.objects.filter(uscc=registration_input.uscc).exists():
+    existing = set(Enterprise.objects.values_list("uscc", flat=True))
+    for registration_input, figures_2024, figures_2025 in _enterprise_inputs(enterprise_count):
+        if registration_input.uscc in existing:
             continue
         enterprise_save(data=registration_input, source=SOURCE_REGISTRATION, as_of=as_of_registration, audit=False)
+        enterprise_save(data=figures_2024, source=SOURCE_STATISTICS, as_of=date(2025, 4, 30), audit=False)
         enterprise_save(data=figures_2025, source=SOURCE_STATISTICS, as_of=date(2026, 4, 30), audit=False)
         enterprises_created += 1
 
