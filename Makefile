@@ -37,6 +37,7 @@ test: install browser
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=config.settings.test -v0
 	$(BIN)/lint-imports
+	$(BIN)/mypy yingshang config tests conftest.py
 	$(BIN)/pytest -n 2 --dist loadfile $(PYTEST_ARGS)
 
 lint: install
@@ -45,7 +46,7 @@ lint: install
 	$(BIN)/lint-imports
 
 typecheck: install
-	$(BIN)/mypy yingshang config
+	$(BIN)/mypy yingshang config tests conftest.py
 
 check-deploy: install
 	SECRET_KEY=$$(python3 -c 'import secrets; print(secrets.token_urlsafe(60))') ALLOWED_HOSTS=yingshang.example.gov.cn \

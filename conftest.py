@@ -24,17 +24,17 @@ def _clear_cache() -> None:
 
 @pytest.fixture
 def department_jingxin(db: Any) -> Any:
-    return DepartmentFactory(name="经济和信息化局", code="JXJ")
+    return DepartmentFactory.create(name="经济和信息化局", code="JXJ")
 
 
 @pytest.fixture
 def enterprise_battery_maker(db: Any) -> Any:
-    return EnterpriseFactory(name="荆门新能源电池有限公司")
+    return EnterpriseFactory.create(name="荆门新能源电池有限公司")
 
 
 @pytest.fixture
 def enterprise_other(db: Any) -> Any:
-    return EnterpriseFactory(name="东宝食品有限公司")
+    return EnterpriseFactory.create(name="东宝食品有限公司")
 
 
 @pytest.fixture
@@ -44,7 +44,7 @@ def make_user(db: Any, department_jingxin: Any, enterprise_battery_maker: Any) -
             kwargs.setdefault("enterprise", enterprise_battery_maker)
         if role == Role.DEPARTMENT_STAFF:
             kwargs.setdefault("department", department_jingxin)
-        return UserFactory(role=role, **kwargs)
+        return UserFactory.create(role=role, **kwargs)
 
     return _make
 

@@ -37,6 +37,7 @@ def configure(db: str) -> None:
         os.environ["DATABASE_URL"] = f"sqlite:///{ROOT / 'var' / 'bench.sqlite3'}"
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.dev"
     os.environ["DEBUG"] = "false"
+    os.environ["ALLOWED_HOSTS"] = "testserver"
     os.environ["STAFF_2FA_REQUIRED"] = "false"
     import django
 
@@ -54,7 +55,7 @@ def fill(rows: int) -> None:
     from yingshang.demo.services import demo_load
     from yingshang.enterprises.models import Enterprise, IndustryChain, Park, Qualification, Township
 
-    demo_load(enterprise_count=0)
+    demo_load(enterprise_count=1)
     have = Enterprise.objects.count()
     if have >= rows:
         print(f"已有 {have} 家企业,跳过生成")

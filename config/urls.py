@@ -1,9 +1,9 @@
 from django.conf import settings
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from .api import api
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("yingshang.core.urls")),
     path("accounts/", include("yingshang.accounts.urls")),
     path("enterprises/", include("yingshang.enterprises.urls")),

@@ -113,13 +113,13 @@ def test_every_url_is_declared():
 
 @pytest.fixture
 def world(db: Any) -> dict[str, Any]:
-    own = EnterpriseFactory(name="本企业有限公司")
-    other = EnterpriseFactory(name="别家企业有限公司")
-    department = DepartmentFactory(name="区经济和信息化局", code="JXJ-W")
-    admin_a = UserFactory(role=Role.ENTERPRISE, enterprise=own, is_enterprise_admin=True, username="admin_a")
-    colleague = UserFactory(role=Role.ENTERPRISE, enterprise=own, username="colleague_a")
-    coordinator = UserFactory(role=Role.COORDINATOR, username="import_owner")
-    target = UserFactory(role=Role.DEPARTMENT_STAFF, department=department, username="target_staff")
+    own = EnterpriseFactory.create(name="本企业有限公司")
+    other = EnterpriseFactory.create(name="别家企业有限公司")
+    department = DepartmentFactory.create(name="区经济和信息化局", code="JXJ-W")
+    admin_a = UserFactory.create(role=Role.ENTERPRISE, enterprise=own, is_enterprise_admin=True, username="admin_a")
+    colleague = UserFactory.create(role=Role.ENTERPRISE, enterprise=own, username="colleague_a")
+    coordinator = UserFactory.create(role=Role.COORDINATOR, username="import_owner")
+    target = UserFactory.create(role=Role.DEPARTMENT_STAFF, department=department, username="target_staff")
     invitation = Invitation.objects.create(enterprise=own, invited_by=admin_a, full_name="新同事", phone="13800001111")
     job = ImportJob.objects.create(
         created_by=coordinator, original_name="a.xlsx", file_sha256="0" * 64, source="测试", as_of="2026-11-01"
@@ -142,10 +142,10 @@ def _actor(world: dict[str, Any], actor: str) -> User:
     if actor == ENTERPRISE_ADMIN:
         return world["admin_a"]
     if actor == Role.ENTERPRISE:
-        return UserFactory(role=Role.ENTERPRISE, enterprise=world["own"])
+        return UserFactory.create(role=Role.ENTERPRISE, enterprise=world["own"])
     if actor == Role.DEPARTMENT_STAFF:
-        return UserFactory(role=actor, department=world["department"])
-    return UserFactory(role=actor)
+        return UserFactory.create(role=actor, department=world["department"])
+    return UserFactory.create(role=actor)
 
 
 def _url(name: str, world: dict[str, Any], user: User | None) -> str:
@@ -228,7 +228,7 @@ def test_nobody_reads_another_users_inbox_message(world):
 
 
 def test_an_enterprise_admin_cannot_manage_another_enterprises_team(world):
-    other_admin = UserFactory(role=Role.ENTERPRISE, enterprise=world["other"], is_enterprise_admin=True)
+    other_admin = UserFactory.create(role=Role.ENTERPRISE, enterprise=world["other"], is_enterprise_admin=True)
     client = login(Client(), other_admin)
     assert client.post(reverse("accounts:team_member_active", args=[world["colleague"].pk])).status_code == 404
     assert client.post(reverse("accounts:invitation_revoke", args=[world["invitation"].pk])).status_code == 404
@@ -249,7 +249,7 @@ API_EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/enterprises/{enterprise_id}/contact-phone/reveal"): frozenset(),
 }
 
-API_QUERY = {
+API_QUERY: dict[str, dict[str, str | int]] = {
     "/api/v1/workdays/add": {"start": "2026-09-30", "n": 1},
     "/api/v1/workdays/between": {"a": "2026-09-30", "b": "2026-10-09"},
     "/api/v1/workdays/is-working-day": {"date": "2026-10-10"},

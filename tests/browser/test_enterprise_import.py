@@ -26,7 +26,7 @@ def _workbook(path: Path) -> dict[str, str]:
     rng = random.Random(99)
     good = {f"东宝浏览器测试{kind}有限公司": generate_uscc(rng) for kind in ("机械", "食品", "电子")}
     wb = openpyxl.Workbook()
-    ws = wb.active
+    ws = wb.worksheets[0]
     ws.append(["统一社会信用代码*", "企业名称*", "乡镇/街道", "规模", "营业收入(万元)", "成立日期", "联系电话"])
     for name, code in good.items():
         ws.append([code.lower(), name, "子陵铺镇", "规上", "5200.5", "2019-03-08", "13907241234"])
@@ -53,9 +53,9 @@ def _login_with_totp(page, username: str, device: TOTPDevice) -> None:
 
 
 def test_coordinator_imports_enterprises_and_finds_the_good_rows(page, tmp_path):
-    TownshipFactory(name="子陵铺镇")
-    EnterpriseFactory(name="荆门已有企业有限公司")
-    coordinator = UserFactory(role=Role.COORDINATOR, username="ysb_browser", full_name="营商办 测试员")
+    TownshipFactory.create(name="子陵铺镇")
+    EnterpriseFactory.create(name="荆门已有企业有限公司")
+    coordinator = UserFactory.create(role=Role.COORDINATOR, username="ysb_browser", full_name="营商办 测试员")
     device = TOTPDevice.objects.create(user=coordinator, name="手机", confirmed=True)
     good = _workbook(tmp_path / "企业导入.xlsx")
 

@@ -7,7 +7,7 @@ from ninja import Router, Schema
 
 from yingshang.core.masking import mask_phone
 
-from .models import User
+from .permissions import signed_in_user
 
 router = Router(tags=["账号"])
 
@@ -36,7 +36,7 @@ class MeOut(Schema):
 
 @router.get("me", response=MeOut, summary="当前登录账号", description="手机号按脱敏规则返回。")
 def me(request: HttpRequest) -> MeOut:
-    user: User = request.user  # type: ignore[assignment]
+    user = signed_in_user(request)
     department = user.department
     enterprise = user.enterprise
     return MeOut(

@@ -4,19 +4,30 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponseBase
+
+from .models import User
 
 
-def cap_required(cap: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def signed_in_user(request: HttpRequest) -> User:
+    """The account of a request that has passed login_required (or the API's session auth).
+
+    django-stubs types `request.user` as `User | AnonymousUser` whatever guard ran before; views behind a login
+    guard call this instead of repeating a `type: ignore` at every use. It checks nothing at runtime.
+    """
+    return cast(User, request.user)
+
+
+def cap_required(cap: str) -> Callable[[Callable[..., HttpResponseBase]], Callable[..., HttpResponseBase]]:
+    def decorator(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
         @login_required
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not request.user.has_cap(cap):  # type: ignore[union-attr]
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            if not signed_in_user(request).has_cap(cap):
                 raise PermissionDenied("您的角色无权访问此页面")
             return view(request, *args, **kwargs)
 
@@ -25,12 +36,12 @@ def cap_required(cap: str) -> Callable[[Callable[..., HttpResponse]], Callable[.
     return decorator
 
 
-def role_required(*roles: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def role_required(*roles: str) -> Callable[[Callable[..., HttpResponseBase]], Callable[..., HttpResponseBase]]:
+    def decorator(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
         @login_required
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if request.user.role not in roles:  # type: ignore[union-attr]
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            if signed_in_user(request).role not in roles:
                 raise PermissionDenied("您的角色无权访问此页面")
             return view(request, *args, **kwargs)
 
@@ -39,12 +50,12 @@ def role_required(*roles: str) -> Callable[[Callable[..., HttpResponse]], Callab
     return decorator
 
 
-def enterprise_admin_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def enterprise_admin_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """An enterprise user flagged as their enterprise's administrator; everyone else gets 403."""
 
     @login_required
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         user = request.user
         if not (
             getattr(user, "is_enterprise_user", False)

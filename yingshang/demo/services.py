@@ -160,6 +160,8 @@ def demo_load(*, enterprise_count: int = 200) -> DemoSummary:
     for username, full_name, role, dept_code, enterprise_index, extra in data.ACCOUNTS:
         if User.objects.filter(username=username).exists():
             continue
+        if enterprise_index is not None and first_enterprise is None:
+            continue  # an enterprise account needs an enterprise; none was loaded
         user = User(
             username=username,
             full_name=full_name,

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 
@@ -211,10 +213,10 @@ class EnterpriseEvent(models.Model):
     def __str__(self) -> str:
         return self.summary
 
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise RuntimeError("事件记录只能追加")
-        return super().save(*args, **kwargs)
+        super().save(*args, **kwargs)
 
 
 class ImportStatus(models.TextChoices):

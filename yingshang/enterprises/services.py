@@ -95,7 +95,8 @@ CLEARABLE_FIELDS = frozenset({"township", "park", "registration_date", "register
 
 
 def name_initials(name: str) -> str:
-    letters = lazy_pinyin(name, style=Style.FIRST_LETTER, errors=lambda s: list(s))
+    # Characters without pinyin (Latin letters, digits) are kept as typed, pypinyin's default.
+    letters = lazy_pinyin(name, style=Style.FIRST_LETTER)
     return "".join(str(x) for x in letters).upper()[:200]
 
 
@@ -221,7 +222,7 @@ def enterprise_save(
     if data.name is not None:
         enterprise.name_initials = name_initials(enterprise.name)
     if not created and changes:
-        enterprise.version = F("version") + 1  # type: ignore[assignment]
+        enterprise.version = F("version") + 1
     if created or changes:
         enterprise.save()
         enterprise.refresh_from_db(fields=["version"])

@@ -1,4 +1,4 @@
-"""Background tasks of the enterprise app. Thin: load by id, check the state, call imports.py. Safe to run twice."""
+"""Background tasks of the enterprise app. Thin: load by id, check the state, call imports.pipeline. Run-twice safe."""
 
 from __future__ import annotations
 

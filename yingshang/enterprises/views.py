@@ -5,18 +5,17 @@ Views stay thin: permissions and reads come from selectors, writes from services
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.middleware import HtmxDetails
 
-from yingshang.accounts.permissions import cap_required
+from yingshang.accounts.permissions import cap_required, signed_in_user
 from yingshang.accounts.roles import Cap
 from yingshang.core.errors import ApplicationError, ConflictError
 
@@ -79,13 +78,13 @@ def enterprise_list(request: HttpRequest) -> HttpResponse:
         "result": result,
         "page": result.page,
         "filter_query": filter_query,
-        "can_edit": request.user.has_cap(Cap.EDIT_ENTERPRISES),  # type: ignore[union-attr]
-        "can_export": request.user.has_cap(Cap.EXPORT_ENTERPRISES),  # type: ignore[union-attr]
+        "can_edit": signed_in_user(request).has_cap(Cap.EDIT_ENTERPRISES),
+        "can_export": signed_in_user(request).has_cap(Cap.EXPORT_ENTERPRISES),
         "can_unmask": getattr(request.user, "can_unmask_personal_data", False),
     }
-    htmx = getattr(request, "htmx", None)
+    htmx: HtmxDetails | None = getattr(request, "htmx", None)
     # htmx swaps only the results; a history restore (back button, cache miss) needs the whole page.
-    partial = bool(htmx) and htmx.target == RESULTS_TARGET and not htmx.history_restore_request  # type: ignore[union-attr]
+    partial = htmx is not None and bool(htmx) and htmx.target == RESULTS_TARGET and not htmx.history_restore_request
     response = render(request, "enterprises/_results.html" if partial else "enterprises/list.html", context)
     if partial:
         query = "&".join(q for q in (filter_query, _page_param(result.page.number)) if q)
@@ -95,7 +94,7 @@ def enterprise_list(request: HttpRequest) -> HttpResponse:
 
 
 def _render_profile(request: HttpRequest, enterprise: Enterprise, *, revealed_phone: str | None = None) -> HttpResponse:
-    user: Any = request.user
+    user = signed_in_user(request)
     return render(
         request,
         "enterprises/detail.html",
@@ -120,11 +119,13 @@ def enterprise_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def enterprise_mine(request: HttpRequest) -> HttpResponse:
-    user: Any = request.user
+    user = signed_in_user(request)
     if not user.is_enterprise_user:
         if can_browse_registry(user):
             return redirect("enterprises:list")
         raise PermissionDenied("“我的企业”仅供企业用户使用")
+    if user.enterprise_id is None:  # a database constraint rules this out; enterprise_get_for would 404 too
+        raise Http404("未找到该企业")
     return _render_profile(request, enterprise_get_for(user, user.enterprise_id))
 
 
@@ -194,7 +195,7 @@ def enterprise_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @cap_required(Cap.EXPORT_ENTERPRISES)
 @require_GET
-def enterprise_export_xlsx(request: HttpRequest) -> HttpResponse:
+def enterprise_export_xlsx(request: HttpRequest) -> HttpResponseBase:
     ensure_can_browse_registry(request.user)
     form = _filter_form(request)
     filters = form.filters()
@@ -209,7 +210,4 @@ def enterprise_export_xlsx(request: HttpRequest) -> HttpResponse:
         messages.error(request, exc.message)
         query = _filter_query(request)
         return redirect(f"{reverse('enterprises:list')}{'?' + query if query else ''}")
-    # cap_required is typed for HttpResponse; a streamed file response is what an export should be.
-    return FileResponse(  # type: ignore[return-value]
-        export.file, as_attachment=True, filename=export.filename, content_type=XLSX_CONTENT_TYPE
-    )
+    return FileResponse(export.file, as_attachment=True, filename=export.filename, content_type=XLSX_CONTENT_TYPE)

@@ -1,3 +1,5 @@
+"""Factories for test data. Call `XFactory.create(...)`: typed as the model (factory_boy types `XFactory(...)` as the factory)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -10,7 +12,7 @@ from yingshang.accounts.roles import Role
 DEFAULT_PASSWORD = "Test-pass-2026"
 
 
-class DepartmentFactory(factory.django.DjangoModelFactory):
+class DepartmentFactory(factory.django.DjangoModelFactory[Department]):
     class Meta:
         model = Department
 
@@ -25,7 +27,7 @@ def _save_user(obj: User, create: bool, extracted: Any, **kwargs: Any) -> None:
         obj.save()
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True

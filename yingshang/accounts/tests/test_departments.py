@@ -19,19 +19,19 @@ LIST_URL = reverse("accounts:department_list")
 
 @pytest.fixture
 def district(db):
-    return DepartmentFactory(name="示范区管委会", code="QU", kind=DepartmentKind.DISTRICT)
+    return DepartmentFactory.create(name="示范区管委会", code="QU", kind=DepartmentKind.DISTRICT)
 
 
 @pytest.fixture
 def bureau(district):
-    return DepartmentFactory(
+    return DepartmentFactory.create(
         name="市场监督管理局", code="SJJ", parent=district, contact_person="周股长", contact_phone="13566667777"
     )
 
 
 @pytest.fixture
 def section(bureau):
-    return DepartmentFactory(name="登记注册股", code="SJJ-DJ", parent=bureau, kind=DepartmentKind.SECTION)
+    return DepartmentFactory.create(name="登记注册股", code="SJJ-DJ", parent=bureau, kind=DepartmentKind.SECTION)
 
 
 def _form(department: Department, **overrides) -> dict:

@@ -28,6 +28,7 @@ from yingshang.core.errors import ApplicationError
 from .. import selectors, services, twofactor
 from ..forms import ChinesePasswordChangeForm, LoginForm, OtpTokenForm
 from ..models import User
+from ..permissions import signed_in_user
 
 
 def _safe_next(request: HttpRequest, candidate: str | None) -> str:
@@ -146,7 +147,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters("old_password", "new_password1", "new_password2")
 @login_required
 def password_change_view(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = signed_in_user(request)
     form = ChinesePasswordChangeForm(user, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.user_password_change(user=user, new_password=form.cleaned_data["new_password1"])
@@ -159,7 +160,7 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def security_view(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = signed_in_user(request)
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     return render(
         request,
@@ -175,7 +176,7 @@ def security_view(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters("token")
 @login_required
 def security_otp_enable_view(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = signed_in_user(request)
     if selectors.user_has_confirmed_totp(user):
         messages.info(request, "您已启用动态口令。")
         return redirect("accounts:security")
@@ -201,7 +202,7 @@ def security_otp_disable_view(request: HttpRequest) -> HttpResponse:
         messages.error(request, "请输入手机验证器显示的 6 位数字以确认停用。")
         return redirect("accounts:security")
     try:
-        check = services.totp_disable(user=request.user, token=form.cleaned_data["token"])  # type: ignore[arg-type]
+        check = services.totp_disable(user=signed_in_user(request), token=form.cleaned_data["token"])
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect("accounts:security")

@@ -14,7 +14,7 @@ from yingshang.core.masking import mask_phone
 from .. import selectors, services
 from ..forms import RoleChangeForm, UserSearchForm
 from ..models import User
-from ..permissions import cap_required
+from ..permissions import cap_required, signed_in_user
 from ..roles import ADMIN_ROLES, Cap
 from .common import add_service_error, paginate, querystring_without_page
 
@@ -83,7 +83,7 @@ def security_user_role_view(request: HttpRequest, pk: int) -> HttpResponse:
                 role=form.cleaned_data["role"],
                 enterprise=form.cleaned_data.get("enterprise"),
                 department=form.cleaned_data.get("department"),
-                by=request.user,  # type: ignore[arg-type]
+                by=signed_in_user(request),
             )
         except ApplicationError as exc:
             add_service_error(form, exc)
@@ -100,7 +100,7 @@ def security_user_unmask_view(request: HttpRequest, pk: int) -> HttpResponse:
     subject = selectors.security_user_get(pk=pk)
     allowed = request.POST.get("allowed") == "1"
     try:
-        services.user_unmask_permission_set(user=subject, allowed=allowed, by=request.user)  # type: ignore[arg-type]
+        services.user_unmask_permission_set(user=subject, allowed=allowed, by=signed_in_user(request))
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
@@ -113,7 +113,7 @@ def security_user_unmask_view(request: HttpRequest, pk: int) -> HttpResponse:
 def security_user_unlock_view(request: HttpRequest, pk: int) -> HttpResponse:
     subject = selectors.security_user_get(pk=pk)
     try:
-        services.user_unlock(user=subject, by=request.user)  # type: ignore[arg-type]
+        services.user_unlock(user=subject, by=signed_in_user(request))
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
@@ -126,7 +126,7 @@ def security_user_unlock_view(request: HttpRequest, pk: int) -> HttpResponse:
 def security_user_otp_reset_view(request: HttpRequest, pk: int) -> HttpResponse:
     subject = selectors.security_user_get(pk=pk)
     try:
-        services.user_totp_reset(user=subject, by=request.user)  # type: ignore[arg-type]
+        services.user_totp_reset(user=subject, by=signed_in_user(request))
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:

@@ -12,7 +12,7 @@ from yingshang.core.masking import mask_phone
 
 from .. import selectors, services
 from ..forms import AdminPasswordResetForm, DepartmentForm, UserCreateForm, UserEditForm, UserSearchForm
-from ..permissions import cap_required
+from ..permissions import cap_required, signed_in_user
 from ..roles import Cap
 from .common import add_service_error, paginate, querystring_without_page
 
@@ -46,7 +46,7 @@ def user_create_view(request: HttpRequest) -> HttpResponse:
                 password=form.cleaned_data["password1"],
                 role=form.cleaned_data["role"],
                 data=form.account_input(),
-                by=request.user,  # type: ignore[arg-type]
+                by=signed_in_user(request),
             )
         except ApplicationError as exc:
             add_service_error(form, exc)
@@ -66,7 +66,7 @@ def user_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
                 user=user,
                 data=form.account_input(is_active=bool(form.cleaned_data.get("is_active"))),
                 phone_changed=form.phone_changed,
-                by=request.user,  # type: ignore[arg-type]
+                by=signed_in_user(request),
             )
         except ApplicationError as exc:
             add_service_error(form, exc)
@@ -88,7 +88,7 @@ def user_password_reset_view(request: HttpRequest, pk: int) -> HttpResponse:
             services.user_password_reset(
                 user=user,
                 new_password=form.cleaned_data["password1"],
-                by=request.user,  # type: ignore[arg-type]
+                by=signed_in_user(request),
             )
         except ApplicationError as exc:
             add_service_error(form, exc)
@@ -124,7 +124,7 @@ def department_create_view(request: HttpRequest) -> HttpResponse:
     form = DepartmentForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            department = services.department_create(data=form.department_input(), by=request.user)  # type: ignore[arg-type]
+            department = services.department_create(data=form.department_input(), by=signed_in_user(request))
         except ApplicationError as exc:
             add_service_error(form, exc)
         else:
@@ -142,7 +142,7 @@ def department_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
             services.department_update(
                 department=department,
                 data=form.department_input(),
-                by=request.user,  # type: ignore[arg-type]
+                by=signed_in_user(request),
             )
         except ApplicationError as exc:
             add_service_error(form, exc)

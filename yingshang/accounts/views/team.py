@@ -16,13 +16,12 @@ from yingshang.core.masking import mask_phone
 
 from .. import selectors, services
 from ..forms import InvitationForm, InviteAcceptForm
-from ..models import User
-from ..permissions import enterprise_admin_required
+from ..permissions import enterprise_admin_required, signed_in_user
 from .common import add_service_error
 
 
 def _render_team(request: HttpRequest, form: InvitationForm, *, status: int = 200) -> HttpResponse:
-    admin: User = request.user  # type: ignore[assignment]
+    admin = signed_in_user(request)
     enterprise = admin.enterprise
     if enterprise is None:  # enterprise_admin_required has checked; this keeps the type checker honest
         raise PermissionDenied("只有企业管理员可以管理本企业账号")
@@ -66,7 +65,7 @@ def team_invite_view(request: HttpRequest) -> HttpResponse:
             invitation = services.invitation_create(
                 full_name=form.cleaned_data["full_name"],
                 phone=form.cleaned_data["phone"],
-                by=request.user,  # type: ignore[arg-type]
+                by=signed_in_user(request),
             )
         except ApplicationError as exc:
             add_service_error(form, exc)
@@ -82,9 +81,9 @@ def team_invite_view(request: HttpRequest) -> HttpResponse:
 @enterprise_admin_required
 @require_POST
 def invitation_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
-    invitation = selectors.team_invitation_get(admin=request.user, pk=pk)  # type: ignore[arg-type]
+    invitation = selectors.team_invitation_get(admin=signed_in_user(request), pk=pk)
     try:
-        services.invitation_revoke(invitation=invitation, by=request.user)  # type: ignore[arg-type]
+        services.invitation_revoke(invitation=invitation, by=signed_in_user(request))
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
@@ -95,10 +94,10 @@ def invitation_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
 @enterprise_admin_required
 @require_POST
 def team_member_active_view(request: HttpRequest, pk: int) -> HttpResponse:
-    member = selectors.team_member_get(admin=request.user, pk=pk)  # type: ignore[arg-type]
+    member = selectors.team_member_get(admin=signed_in_user(request), pk=pk)
     is_active = request.POST.get("is_active") == "1"
     try:
-        services.enterprise_member_set_active(member=member, is_active=is_active, by=request.user)  # type: ignore[arg-type]
+        services.enterprise_member_set_active(member=member, is_active=is_active, by=signed_in_user(request))
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 def _row_counts() -> dict[str, int]:
     return {
-        m._meta.label: m.objects.count()
+        m._meta.label: m._default_manager.count()
         for m in apps.get_models()
         if m._meta.app_label in {"accounts", "core", "enterprises"}
     }

@@ -1,3 +1,5 @@
+"""Factories for test data. Call `XFactory.create(...)`: typed as the model (factory_boy types `XFactory(...)` as the factory)."""
+
 from __future__ import annotations
 
 import random
@@ -12,7 +14,7 @@ from yingshang.enterprises.validators import generate_uscc
 _rng = random.Random(20261122)
 
 
-class TownshipFactory(factory.django.DjangoModelFactory):
+class TownshipFactory(factory.django.DjangoModelFactory[Township]):
     class Meta:
         model = Township
         django_get_or_create = ("name",)
@@ -20,7 +22,7 @@ class TownshipFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"测试镇{n}")
 
 
-class ParkFactory(factory.django.DjangoModelFactory):
+class ParkFactory(factory.django.DjangoModelFactory[Park]):
     class Meta:
         model = Park
         django_get_or_create = ("name",)
@@ -28,7 +30,7 @@ class ParkFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"测试园区{n}")
 
 
-class IndustryChainFactory(factory.django.DjangoModelFactory):
+class IndustryChainFactory(factory.django.DjangoModelFactory[IndustryChain]):
     class Meta:
         model = IndustryChain
         django_get_or_create = ("name",)
@@ -36,7 +38,7 @@ class IndustryChainFactory(factory.django.DjangoModelFactory):
     name = "装备制造"
 
 
-class QualificationFactory(factory.django.DjangoModelFactory):
+class QualificationFactory(factory.django.DjangoModelFactory[Qualification]):
     class Meta:
         model = Qualification
         django_get_or_create = ("code",)
@@ -45,7 +47,7 @@ class QualificationFactory(factory.django.DjangoModelFactory):
     name = "高新技术企业"
 
 
-class EnterpriseFactory(factory.django.DjangoModelFactory):
+class EnterpriseFactory(factory.django.DjangoModelFactory[Enterprise]):
     class Meta:
         model = Enterprise
 

@@ -125,8 +125,8 @@ def test_revealing_the_phone_through_the_api_is_audited(client_as, enterprise_ba
 
 
 def test_creating_upper_cases_the_uscc_and_records_the_source(client_as, new_uscc):
-    township = TownshipFactory(name="子陵铺镇")
-    high_tech = QualificationFactory()
+    township = TownshipFactory.create(name="子陵铺镇")
+    high_tech = QualificationFactory.create()
     response = send(
         client_as(Role.COORDINATOR),
         "post",

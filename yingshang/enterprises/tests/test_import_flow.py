@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import random
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 import openpyxl
@@ -15,6 +15,7 @@ from yingshang.accounts.roles import Role
 from yingshang.core.audit import Action
 from yingshang.core.models import AuditLog, Notification
 from yingshang.enterprises import imports
+from yingshang.enterprises.imports import pipeline
 from yingshang.enterprises.models import Enterprise, EnterpriseEvent, ImportJob, ImportStatus
 from yingshang.enterprises.tests.factories import EnterpriseFactory
 from yingshang.enterprises.tests.fixtures.import_helpers import confirm, upload
@@ -47,13 +48,13 @@ def coordinator(client_as, reference_data):
 
 @pytest.fixture
 def enterprise_existing(db):
-    return EnterpriseFactory(uscc=USCC_EXISTING, name="荆门旧名称有限公司")
+    return EnterpriseFactory.create(uscc=USCC_EXISTING, name="荆门旧名称有限公司")
 
 
 def mixed_workbook() -> bytes:
     """Rows 2, 3 and 10 are good; rows 4 to 9 each break one rule; rows 11 and 12 are empty."""
     workbook = openpyxl.Workbook()
-    sheet = workbook.active
+    sheet = workbook.worksheets[0]
     # Header order shuffled, with spaces and full-width parentheses, as clerks leave them.
     sheet.append([" 企业名称* ", "统一社会信用代码*", "乡镇/街道", "成立日期", "注册资本（万元）", "产业链", "规模"])
     sheet.append(["荆门恒瑞电池有限公司", USCC_NEW, "子陵铺镇", "2024/5/1", "5000", "新能源、装备制造", "规上"])
@@ -137,15 +138,16 @@ def test_confirm_saves_exactly_the_good_rows(coordinator, enterprise_existing):
     assert Enterprise.objects.count() == enterprises_before + 2
     battery = Enterprise.objects.get(uscc=USCC_NEW)
     assert battery.name == "荆门恒瑞电池有限公司"
+    assert battery.township is not None
     assert battery.township.name == "子陵铺镇"
-    assert battery.registration_date.isoformat() == "2024-05-01"
+    assert battery.registration_date == date(2024, 5, 1)
     assert battery.registered_capital == Decimal("5000")
     assert sorted(battery.industry_chains.values_list("name", flat=True)) == ["新能源", "装备制造"]
     assert battery.scale == "above"
     assert Enterprise.objects.get(uscc=USCC_LOWER).registered_capital == Decimal("200.5")
     updated = Enterprise.objects.get(uscc=USCC_EXISTING)
     assert updated.name == "荆门新名称有限公司"
-    assert updated.registration_date.isoformat() == "2010-07-01"  # an Excel date cell
+    assert updated.registration_date == date(2010, 7, 1)  # an Excel date cell
     assert not Enterprise.objects.filter(name__in=["荆门重复有限公司", "荆门乡镇有限公司", "荆门数字有限公司"]).exists()
 
 
@@ -200,7 +202,7 @@ def test_a_failure_while_applying_rolls_back_every_row(coordinator, monkeypatch)
     _, job = upload(coordinator, write_xlsx(rows))
     enterprises_before = Enterprise.objects.count()
     events_before = EnterpriseEvent.objects.count()
-    real_save = imports.enterprise_save
+    real_save = pipeline.enterprise_save
     calls = []
 
     def save_failing_on_third_row(**kwargs):
@@ -209,7 +211,7 @@ def test_a_failure_while_applying_rolls_back_every_row(coordinator, monkeypatch)
             raise RuntimeError("disk full")
         return real_save(**kwargs)
 
-    monkeypatch.setattr(imports, "enterprise_save", save_failing_on_third_row)
+    monkeypatch.setattr(pipeline, "enterprise_save", save_failing_on_third_row)
 
     job = confirm(coordinator, job)
 
@@ -232,7 +234,7 @@ def test_a_rule_broken_while_applying_names_the_row(coordinator, monkeypatch):
     def refuse(**kwargs):
         raise ApplicationError("请填写数据来源")
 
-    monkeypatch.setattr(imports, "enterprise_save", refuse)
+    monkeypatch.setattr(pipeline, "enterprise_save", refuse)
     job = confirm(coordinator, job)
 
     assert job.status == ImportStatus.FAILED
@@ -266,6 +268,7 @@ def test_csv_saved_by_chinese_excel_in_gb18030_is_read(coordinator):
 
     saved = Enterprise.objects.get(uscc=rows[0]["统一社会信用代码"])
     assert saved.name == rows[0]["企业名称"]
+    assert saved.township is not None
     assert saved.township.name == rows[0]["乡镇/街道"]
 
 
@@ -335,7 +338,7 @@ def test_error_report_downloads_as_xlsx_with_one_line_per_problem(coordinator):
 
     assert response.status_code == 200
     assert "attachment" in response["Content-Disposition"]
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0] == ("行号", "列", "值", "原因")
     assert [r[0] for r in rows[1:]] == [4, 5, 6, 7, 8, 9]
@@ -352,7 +355,7 @@ def test_error_report_never_turns_a_value_into_a_formula(coordinator):
 
     response = coordinator.get(reverse("enterprises:import_errors", args=[job.pk]))
 
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
     cells = [c for row in sheet.iter_rows(min_row=2) for c in row]
     assert any(c.value == "=1+1" for c in cells)
     assert all(c.data_type != "f" for c in cells)

@@ -10,8 +10,8 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
-from yingshang.enterprises import imports
-from yingshang.enterprises.imports import COLUMN_BY_KEY, ImportFileError, _RowChecker
+from yingshang.enterprises.imports.columns import COLUMN_BY_KEY, EXAMPLE_USCC, ImportFileError
+from yingshang.enterprises.imports.parsing import _csv_table, _RowChecker, _xlsx_table
 from yingshang.enterprises.tests.fixtures.sample_import import ensure_reference_data
 from yingshang.enterprises.validators import generate_uscc
 
@@ -98,7 +98,7 @@ def test_a_uscc_mangled_into_a_number_by_excel_gets_a_hint(checker):
 
 
 def test_the_template_example_row_is_never_imported(checker):
-    assert parse(checker, "uscc", imports.EXAMPLE_USCC) == (None, "这是导入模板中的示例行,请删除后再导入")
+    assert parse(checker, "uscc", EXAMPLE_USCC) == (None, "这是导入模板中的示例行,请删除后再导入")
 
 
 def test_required_name_cannot_be_blank(checker):
@@ -172,7 +172,7 @@ def test_industry_code_and_data_year(checker):
 def _xlsx(rows) -> bytes:
     workbook = openpyxl.Workbook()
     for row in rows:
-        workbook.active.append(row)
+        workbook.worksheets[0].append(row)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
@@ -180,7 +180,7 @@ def _xlsx(rows) -> bytes:
 
 def _read(content: bytes, suffix: str):
     with io.BytesIO(content) as fh:
-        reader = imports._xlsx_table if suffix == ".xlsx" else imports._csv_table
+        reader = _xlsx_table if suffix == ".xlsx" else _csv_table
         with reader(fh) as table:
             return [c.key for _, c in table.columns], list(table.rows)
 

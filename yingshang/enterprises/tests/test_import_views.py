@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import timedelta
 
 import openpyxl
 import pytest
@@ -15,8 +16,9 @@ from django.utils import timezone
 from yingshang.accounts import roles
 from yingshang.accounts.roles import Cap, Role
 from yingshang.enterprises import imports
+from yingshang.enterprises.imports import parsing, pipeline, progress
 from yingshang.enterprises.models import Enterprise, ImportJob, ImportStatus
-from yingshang.enterprises.tests.fixtures.import_helpers import confirm, upload
+from yingshang.enterprises.tests.fixtures.import_helpers import confirm, try_upload, upload
 from yingshang.enterprises.tests.fixtures.sample_import import ensure_reference_data, sample_rows, write_xlsx
 
 REQUIRED_HEADERS = ["统一社会信用代码*", "企业名称*"]
@@ -59,7 +61,7 @@ def test_department_staff_cannot_open_or_confirm_a_job(client_as, job_of_coordin
 
 def test_department_staff_cannot_upload(client_as):
     staff = client_as(Role.DEPARTMENT_STAFF)
-    response, job = upload(staff, write_xlsx(sample_rows(1)))
+    response, job = try_upload(staff, write_xlsx(sample_rows(1)))
     assert response.status_code == 403
     assert job is None
 
@@ -127,7 +129,7 @@ def test_csv_template_opens_in_excel_with_chinese_headers(coordinator):
 
 @pytest.mark.parametrize(("name", "message"), [("名单.xls", "不支持旧版 .xls"), ("名单.pdf", "仅支持 .xlsx 和 .csv")])
 def test_other_file_types_are_refused_at_upload(coordinator, name, message):
-    response, job = upload(coordinator, b"whatever", name=name)
+    response, job = try_upload(coordinator, b"whatever", name=name)
 
     assert response.status_code == 200
     assert message in response.content.decode()
@@ -136,15 +138,15 @@ def test_other_file_types_are_refused_at_upload(coordinator, name, message):
 
 @override_settings(IMPORT_MAX_UPLOAD_BYTES=1024)
 def test_files_over_the_size_limit_are_refused(coordinator):
-    response, job = upload(coordinator, write_xlsx(sample_rows(30)))
+    response, job = try_upload(coordinator, write_xlsx(sample_rows(30)))
 
     assert "文件不能超过" in response.content.decode()
     assert job is None
 
 
 def test_as_of_date_in_the_future_is_refused(coordinator):
-    future = (timezone.localdate() + timezone.timedelta(days=3)).isoformat()
-    response, job = upload(coordinator, write_xlsx(sample_rows(1)), as_of=future)
+    future = (timezone.localdate() + timedelta(days=3)).isoformat()
+    response, job = try_upload(coordinator, write_xlsx(sample_rows(1)), as_of=future)
     assert "数据日期不能晚于今天" in response.content.decode()
     assert job is None
 
@@ -159,7 +161,7 @@ def test_upload_stores_file_hash_name_source_and_date(coordinator):
     assert job.original_name == "三月 名单.xlsx"
     assert (job.source, job.as_of.isoformat()) == ("市场监管局推送", "2026-01-31")
     assert job.created_by == coordinator.user
-    assert job.file.name.endswith(".xlsx")
+    assert job.file.name and job.file.name.endswith(".xlsx")
 
 
 def test_list_page_offers_the_form_with_defaults(coordinator):
@@ -256,15 +258,15 @@ def test_polling_stops_and_the_page_reloads_once_the_job_is_finished(coordinator
 
 
 def test_validation_commits_progress_as_it_goes(coordinator, monkeypatch):
-    monkeypatch.setattr(imports, "PROGRESS_EVERY", 2)
-    seen: list[int] = []
-    real_check = imports._RowChecker.check
+    monkeypatch.setattr(pipeline, "PROGRESS_EVERY", 2)
+    seen: list[int | None] = []
+    real_check = parsing._RowChecker.check
 
     def spying_check(self, cells):
         seen.append(ImportJob.objects.order_by("-pk").values_list("processed_rows", flat=True).first())
         return real_check(self, cells)
 
-    monkeypatch.setattr(imports._RowChecker, "check", spying_check)
+    monkeypatch.setattr(parsing._RowChecker, "check", spying_check)
 
     upload(coordinator, write_xlsx(sample_rows(7)))
 
@@ -273,15 +275,15 @@ def test_validation_commits_progress_as_it_goes(coordinator, monkeypatch):
 
 def test_applying_publishes_progress_in_the_cache(coordinator, monkeypatch):
     _, job = upload(coordinator, write_xlsx(sample_rows(6)))
-    monkeypatch.setattr(imports, "APPLY_PROGRESS_EVERY", 2)
+    monkeypatch.setattr(pipeline, "APPLY_PROGRESS_EVERY", 2)
     seen: list[int] = []
-    real_save = imports.enterprise_save
+    real_save = pipeline.enterprise_save
 
     def spying_save(**kwargs):
         seen.append(cache.get(imports.progress_cache_key(job.pk)))
         return real_save(**kwargs)
 
-    monkeypatch.setattr(imports, "enterprise_save", spying_save)
+    monkeypatch.setattr(pipeline, "enterprise_save", spying_save)
 
     confirm(coordinator, job)
 
@@ -290,8 +292,8 @@ def test_applying_publishes_progress_in_the_cache(coordinator, monkeypatch):
 
 
 def test_cancelling_during_validation_stops_it(coordinator, monkeypatch):
-    monkeypatch.setattr(imports, "PROGRESS_EVERY", 2)
-    real_check = imports._RowChecker.check
+    monkeypatch.setattr(pipeline, "PROGRESS_EVERY", 2)
+    real_check = parsing._RowChecker.check
     calls = []
 
     def cancel_midway(self, cells):
@@ -300,7 +302,7 @@ def test_cancelling_during_validation_stops_it(coordinator, monkeypatch):
             ImportJob.objects.filter(status=ImportStatus.VALIDATING).update(status=ImportStatus.CANCELLED)
         return real_check(self, cells)
 
-    monkeypatch.setattr(imports._RowChecker, "check", cancel_midway)
+    monkeypatch.setattr(parsing._RowChecker, "check", cancel_midway)
 
     _, job = upload(coordinator, write_xlsx(sample_rows(8)))
     job.refresh_from_db()
@@ -335,8 +337,8 @@ def later(monkeypatch):
     """Move the clock past the stall threshold."""
     import time
 
-    now = time.time() + imports.STALL_SECONDS + 60
-    monkeypatch.setattr(imports.clock, "time", lambda: now)
+    now = time.time() + progress.STALL_SECONDS + 60
+    monkeypatch.setattr(progress.clock, "time", lambda: now)
 
 
 def test_a_silent_job_offers_to_resubmit_and_resubmitting_finishes_it(coordinator, job_of_coordinator, monkeypatch):
@@ -346,8 +348,8 @@ def test_a_silent_job_offers_to_resubmit_and_resubmitting_finishes_it(coordinato
 
     import time
 
-    future = time.time() + imports.STALL_SECONDS + 60
-    monkeypatch.setattr(imports.clock, "time", lambda: future)
+    future = time.time() + progress.STALL_SECONDS + 60
+    monkeypatch.setattr(progress.clock, "time", lambda: future)
     assert 'data-testid="import-stalled"' in coordinator.get(url).content.decode()
 
     coordinator.post(reverse("enterprises:import_restart", args=[job_of_coordinator.pk]))
@@ -394,7 +396,7 @@ def test_polling_does_not_write_the_session(coordinator, job_of_coordinator):
     from django.contrib.sessions.models import Session
 
     key = coordinator.session.session_key
-    Session.objects.filter(session_key=key).update(expire_date=timezone.now() + timezone.timedelta(minutes=5))
+    Session.objects.filter(session_key=key).update(expire_date=timezone.now() + timedelta(minutes=5))
     before = Session.objects.get(session_key=key).expire_date
 
     response = coordinator.get(reverse("enterprises:import_progress", args=[job_of_coordinator.pk]))

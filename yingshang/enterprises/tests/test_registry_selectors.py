@@ -67,57 +67,57 @@ def test_a_blank_search_returns_everything_newest_first(coordinator, enterprise_
 
 
 def test_filter_by_township(coordinator):
-    zilingpu = TownshipFactory(name="子陵铺镇")
-    EnterpriseFactory(name="甲", township=zilingpu)
-    EnterpriseFactory(name="乙", township=TownshipFactory(name="牌楼镇"))
+    zilingpu = TownshipFactory.create(name="子陵铺镇")
+    EnterpriseFactory.create(name="甲", township=zilingpu)
+    EnterpriseFactory.create(name="乙", township=TownshipFactory.create(name="牌楼镇"))
     assert names(enterprise_list(user=coordinator, township=zilingpu.pk)) == {"甲"}
     assert names(enterprise_list(user=coordinator, township=zilingpu)) == {"甲"}
 
 
 def test_filter_by_park(coordinator):
-    park = ParkFactory(name="荆门高新区")
-    EnterpriseFactory(name="甲", park=park)
-    EnterpriseFactory(name="乙")
+    park = ParkFactory.create(name="荆门高新区")
+    EnterpriseFactory.create(name="甲", park=park)
+    EnterpriseFactory.create(name="乙")
     assert names(enterprise_list(user=coordinator, park=park.pk)) == {"甲"}
 
 
 def test_filter_by_industry_chain(coordinator):
-    battery = IndustryChainFactory(name="新能源")
-    food = IndustryChainFactory(name="食品")
-    a = EnterpriseFactory(name="甲")
+    battery = IndustryChainFactory.create(name="新能源")
+    food = IndustryChainFactory.create(name="食品")
+    a = EnterpriseFactory.create(name="甲")
     a.industry_chains.set([battery, food])
-    EnterpriseFactory(name="乙").industry_chains.set([food])
+    EnterpriseFactory.create(name="乙").industry_chains.set([food])
     assert list(enterprise_list(user=coordinator, chain=battery.pk)) == [a]
     assert names(enterprise_list(user=coordinator, chain=food.pk)) == {"甲", "乙"}
 
 
 def test_filter_by_qualification(coordinator):
-    high_tech = QualificationFactory(code="high_tech", name="高新技术企业")
-    a = EnterpriseFactory(name="甲")
+    high_tech = QualificationFactory.create(code="high_tech", name="高新技术企业")
+    a = EnterpriseFactory.create(name="甲")
     EnterpriseQualification.objects.create(enterprise=a, qualification=high_tech)
-    EnterpriseFactory(name="乙")
+    EnterpriseFactory.create(name="乙")
     assert list(enterprise_list(user=coordinator, qualification=high_tech.pk)) == [a]
 
 
 def test_filter_by_scale(coordinator):
-    EnterpriseFactory(name="甲", scale=Scale.ABOVE)
-    EnterpriseFactory(name="乙", scale=Scale.BELOW)
+    EnterpriseFactory.create(name="甲", scale=Scale.ABOVE)
+    EnterpriseFactory.create(name="乙", scale=Scale.BELOW)
     assert names(enterprise_list(user=coordinator, scale=Scale.ABOVE)) == {"甲"}
 
 
 def test_filter_by_four_up_category(coordinator):
-    EnterpriseFactory(name="工业", four_up_category=FourUpCategory.INDUSTRY)
-    EnterpriseFactory(name="商贸", four_up_category=FourUpCategory.TRADE)
-    EnterpriseFactory(name="小店", four_up_category=FourUpCategory.NONE)
+    EnterpriseFactory.create(name="工业", four_up_category=FourUpCategory.INDUSTRY)
+    EnterpriseFactory.create(name="商贸", four_up_category=FourUpCategory.TRADE)
+    EnterpriseFactory.create(name="小店", four_up_category=FourUpCategory.NONE)
     assert names(enterprise_list(user=coordinator, four_up_category="industry")) == {"工业"}
     assert names(enterprise_list(user=coordinator, four_up_category="any")) == {"工业", "商贸"}
     assert names(enterprise_list(user=coordinator, four_up_category="none")) == {"小店", BATTERY}
 
 
 def test_filter_by_credit_flags(coordinator):
-    EnterpriseFactory(name="失信", is_dishonest_executee=True)
-    EnterpriseFactory(name="异常", is_abnormal_operation=True)
-    EnterpriseFactory(name="正常")
+    EnterpriseFactory.create(name="失信", is_dishonest_executee=True)
+    EnterpriseFactory.create(name="异常", is_abnormal_operation=True)
+    EnterpriseFactory.create(name="正常")
     assert names(enterprise_list(user=coordinator, credit="dishonest")) == {"失信"}
     assert names(enterprise_list(user=coordinator, credit="abnormal")) == {"异常"}
     assert names(enterprise_list(user=coordinator, credit="flagged")) == {"失信", "异常"}
@@ -125,16 +125,16 @@ def test_filter_by_credit_flags(coordinator):
 
 
 def test_filter_by_industry_code_prefix(coordinator):
-    EnterpriseFactory(name="电池", industry_code="C3841")
-    EnterpriseFactory(name="食品", industry_code="C1391")
+    EnterpriseFactory.create(name="电池", industry_code="C3841")
+    EnterpriseFactory.create(name="食品", industry_code="C1391")
     assert names(enterprise_list(user=coordinator, industry_code="c38")) == {"电池"}
 
 
 def test_filters_combine(coordinator):
-    town = TownshipFactory(name="子陵铺镇")
-    EnterpriseFactory(name="子陵电池厂", township=town, scale=Scale.ABOVE)
-    EnterpriseFactory(name="子陵小厂", township=town, scale=Scale.BELOW)
-    EnterpriseFactory(name="外镇电池厂", scale=Scale.ABOVE)
+    town = TownshipFactory.create(name="子陵铺镇")
+    EnterpriseFactory.create(name="子陵电池厂", township=town, scale=Scale.ABOVE)
+    EnterpriseFactory.create(name="子陵小厂", township=town, scale=Scale.BELOW)
+    EnterpriseFactory.create(name="外镇电池厂", scale=Scale.ABOVE)
     assert names(enterprise_list(user=coordinator, q="电池", township=town.pk, scale="above")) == {"子陵电池厂"}
 
 
@@ -174,7 +174,7 @@ def test_an_inactive_user_sees_nothing(make_user, enterprise_battery_maker):
 
 
 def test_pages_are_newest_first_with_an_exact_count_on_sqlite(coordinator):
-    created = [EnterpriseFactory(name=f"企业{i}") for i in range(5)]
+    created = [EnterpriseFactory.create(name=f"企业{i}") for i in range(5)]
     result = enterprise_page(user=coordinator, filters=EnterpriseFilters(), page=2, per_page=2)
     assert result.count == 6  # with the battery maker
     assert not result.count_is_estimate
@@ -191,7 +191,7 @@ def test_filtered_counts_are_always_exact(coordinator, monkeypatch):
     from yingshang.enterprises import selectors
 
     monkeypatch.setattr(selectors, "_table_row_estimate", lambda: 1_000_000)
-    EnterpriseFactory(name="东宝电池厂")
+    EnterpriseFactory.create(name="东宝电池厂")
     qs = enterprise_list(user=coordinator, q="东宝")
     assert enterprise_count(user=coordinator, filters=EnterpriseFilters(q="东宝"), queryset=qs) == (1, False)
     unfiltered = enterprise_list(user=coordinator)

@@ -77,7 +77,7 @@ def test_a_history_restore_gets_the_whole_page(client_as, enterprise_battery_mak
 
 
 def test_paging_keeps_the_filters(client_as):
-    town = TownshipFactory(name="子陵铺镇")
+    town = TownshipFactory.create(name="子陵铺镇")
     EnterpriseFactory.create_batch(25, township=town)
     response = client_as(Role.COORDINATOR).get(LIST, {"township": town.pk, "page_size": 20})
     html = response.content.decode()
@@ -122,8 +122,8 @@ def test_anonymous_visitors_are_sent_to_log_in(client, enterprise_battery_maker)
 def profiled(enterprise_battery_maker, make_user):
     """The battery maker with a chain, a qualification, two years of revenue and two timeline entries."""
     coordinator = make_user(Role.COORDINATOR, full_name="王协调")
-    chain = IndustryChainFactory(name="新能源")
-    high_tech = QualificationFactory(code="high_tech", name="高新技术企业")
+    chain = IndustryChainFactory.create(name="新能源")
+    high_tech = QualificationFactory.create(code="high_tech", name="高新技术企业")
     enterprise_save(
         data=EnterpriseInput(
             uscc=enterprise_battery_maker.uscc,

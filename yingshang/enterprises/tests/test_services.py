@@ -70,7 +70,7 @@ def test_a_save_without_changes_keeps_the_version_and_writes_no_event(db, uscc):
 
 
 def test_each_changed_fact_is_recorded_with_source_and_as_of(db, uscc, coordinator):
-    township = TownshipFactory(name="子陵铺镇")
+    township = TownshipFactory.create(name="子陵铺镇")
     enterprise, _, _ = _save(uscc, by=coordinator, name="荆门新能源电池有限公司", township=township)
     fact = EnterpriseFact.objects.get(enterprise=enterprise, key="township", year=None)
     assert fact.value == "子陵铺镇"
@@ -147,8 +147,8 @@ def test_the_current_version_is_accepted(db, uscc):
 
 
 def test_chains_and_qualifications_are_replaced_and_logged(db, uscc):
-    chain = IndustryChainFactory(name="新能源")
-    high_tech = QualificationFactory(code="high_tech", name="高新技术企业")
+    chain = IndustryChainFactory.create(name="新能源")
+    high_tech = QualificationFactory.create(code="high_tech", name="高新技术企业")
     enterprise, _, _ = _save(uscc, name="荆门新能源电池有限公司", industry_chains=[chain], qualifications=[high_tech])
     assert list(enterprise.industry_chains.all()) == [chain]
     link = enterprise.qualification_links.get()
@@ -159,7 +159,7 @@ def test_chains_and_qualifications_are_replaced_and_logged(db, uscc):
 
 
 def test_cleared_fields_are_emptied_only_when_asked(db, uscc):
-    township = TownshipFactory(name="子陵铺镇")
+    township = TownshipFactory.create(name="子陵铺镇")
     _save(uscc, name="荆门新能源电池有限公司", township=township, registered_capital=Decimal("500"))
     enterprise, _, _ = _save(uscc, registered_capital=None)
     assert enterprise.registered_capital == Decimal("500")

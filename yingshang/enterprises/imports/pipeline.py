@@ -1,0 +1,319 @@
+"""The life of an ImportJob: create, validate, confirm, apply, cancel, restart.
+
+Validation streams the file and writes only to the ImportJob (progress committed every few hundred rows, so the page
+can poll it). Apply re-reads the same file, checked against its SHA-256, re-validates it against the current reference
+data and saves every valid row in one transaction: an import is all or nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import uuid
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.core.cache import cache
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from yingshang.core.audit import Action, audit_record
+from yingshang.core.errors import ApplicationError
+from yingshang.core.models import AuditResult
+from yingshang.core.notifications import notify
+
+from ..models import Enterprise, FourUpCategory, ImportJob, ImportStatus, Scale
+from ..services import enterprise_save
+from .cells import _cell_text
+from .columns import Column, ImportFileError
+from .parsing import ALLOWED_EXTENSIONS, _checked_rows, _open_table, _RowChecker
+from .progress import PROGRESS_TIMEOUT, _beat, import_job_stalled, progress_cache_key
+
+logger = logging.getLogger(__name__)
+
+PROGRESS_EVERY = 200  # rows between committed progress updates while validating
+APPLY_PROGRESS_EVERY = 25  # rows between cache updates while applying (cheap, so more often)
+PREVIEW_ROWS = 20
+MAX_STORED_ERRORS = 10_000  # beyond this the counts stay exact but the report lists only the first ones
+
+
+def _display(value: Any, column: Column) -> str:
+    if value is None:
+        return ""
+    if column.kind == "scale":
+        return str(Scale(value).label)
+    if column.kind == "four_up":
+        return str(FourUpCategory(value).label)
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value)
+    if isinstance(value, Decimal):
+        return f"{value.normalize():f}"
+    return _cell_text(value)
+
+
+def _existing_usccs(usccs: list[str]) -> set[str]:
+    found: set[str] = set()
+    for start in range(0, len(usccs), 500):
+        chunk = usccs[start : start + 500]
+        found.update(Enterprise.objects.filter(uscc__in=chunk).values_list("uscc", flat=True))
+    return found
+
+
+def _file_sha256(fh: Any) -> str:
+    digest = hashlib.sha256()
+    for chunk in fh.chunks() if hasattr(fh, "chunks") else iter(lambda: fh.read(1 << 20), b""):
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
+# --- jobs: create, validate, confirm, apply, cancel ---------------------------------------------------------------
+
+
+def import_job_create(*, upload: UploadedFile, source: str, as_of: date, by: Any) -> ImportJob:
+    """Store the upload; the caller enqueues validation once this row is committed."""
+    original_name = Path(upload.name or "import").name[:255]
+    extension = Path(original_name).suffix.lower()
+    if extension not in ALLOWED_EXTENSIONS:
+        raise ApplicationError("仅支持 .xlsx 和 .csv 文件", field="file")
+    job = ImportJob(
+        created_by=by, original_name=original_name, file_sha256=_file_sha256(upload), source=source, as_of=as_of
+    )
+    # A random stored name: the original may hold characters some storages reject, and names must not collide.
+    job.file.save(f"{uuid.uuid4().hex}{extension}", upload, save=False)
+    job.save()
+    return job
+
+
+def import_job_fail(*, job: ImportJob, message: str, from_statuses: Iterable[str]) -> bool:
+    return bool(
+        ImportJob.objects.filter(pk=job.pk, status__in=list(from_statuses)).update(
+            status=ImportStatus.FAILED, failure_message=message, finished_at=timezone.now()
+        )
+    )
+
+
+def import_validate(*, job: ImportJob) -> None:
+    """Parse the whole file and store the error report, counts and preview. Runs once: it claims the job first."""
+    if not ImportJob.objects.filter(pk=job.pk, status=ImportStatus.UPLOADED).update(
+        status=ImportStatus.VALIDATING, processed_rows=0
+    ):
+        return
+    try:
+        result = _validate_file(job)
+    except ImportFileError as exc:
+        import_job_fail(job=job, message=exc.message, from_statuses=[ImportStatus.VALIDATING])
+        return
+    except Exception:
+        logger.exception("Validation of enterprise import %s failed", job.pk)
+        message = "读取文件时出错,请确认文件未损坏、内容与导入模板一致后重新上传"
+        import_job_fail(job=job, message=message, from_statuses=[ImportStatus.VALIDATING])
+        return
+    if result is not None:
+        ImportJob.objects.filter(pk=job.pk, status=ImportStatus.VALIDATING).update(
+            status=ImportStatus.PREVIEW, **result
+        )
+
+
+def _validate_file(job: ImportJob) -> dict[str, Any] | None:
+    checker = _RowChecker(today=timezone.localdate())
+    errors: list[dict[str, Any]] = []
+    preview: list[dict[str, Any]] = []
+    valid_usccs: list[str] = []
+    processed = rejected = 0
+    with _open_table(job) as table:
+        present = [c for _, c in table.columns]
+        estimate = table.estimated_rows
+        ImportJob.objects.filter(pk=job.pk).update(total_rows=estimate)
+        _beat(job.pk)
+        for row in _checked_rows(table, checker):
+            processed += 1
+            if row.errors:
+                rejected += 1
+                errors.extend(row.errors[: max(0, MAX_STORED_ERRORS - len(errors))])
+            else:
+                valid_usccs.append(row.values["uscc"])
+                if len(preview) < PREVIEW_ROWS:
+                    values = {c.key: _display(row.values.get(c.key), c) for c in present}
+                    preview.append({"row": row.row_number, "uscc": row.values["uscc"], "values": values})
+            if processed % PROGRESS_EVERY == 0:
+                still_running = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.VALIDATING).update(
+                    processed_rows=processed, total_rows=max(estimate, processed)
+                )
+                if not still_running:  # cancelled meanwhile
+                    return None
+                _beat(job.pk)
+    if processed == 0:
+        raise ImportFileError("文件中只有表头,没有企业数据")
+    existing = _existing_usccs(valid_usccs)
+    for item in preview:
+        item["action"] = "update" if item["uscc"] in existing else "create"
+    return {
+        "total_rows": processed,
+        "processed_rows": processed,
+        "valid_rows": len(valid_usccs),
+        "rejected_rows": rejected,
+        "errors": errors,
+        "preview": preview,
+        # While the job awaits confirmation these two hold the forecast; apply overwrites them with the outcome.
+        "created_count": len(valid_usccs) - len(existing),
+        "updated_count": len(existing),
+        "failure_message": "",
+    }
+
+
+def import_job_confirm(*, job: ImportJob, by: Any) -> ImportJob:
+    """PREVIEW → IMPORTING. The caller enqueues the apply task."""
+    if job.status != ImportStatus.PREVIEW:
+        raise ApplicationError(f"当前状态为“{job.get_status_display()}”,不能确认导入")
+    if not job.valid_rows:
+        raise ApplicationError("没有可导入的有效行")
+    # Conditional, so a double click cannot start two imports.
+    if not ImportJob.objects.filter(pk=job.pk, status=ImportStatus.PREVIEW).update(status=ImportStatus.IMPORTING):
+        raise ApplicationError("该导入已被确认或取消,请刷新页面")
+    cache.set(progress_cache_key(job.pk), 0, PROGRESS_TIMEOUT)
+    _beat(job.pk)
+    job.refresh_from_db()
+    return job
+
+
+def import_job_restart(*, job: ImportJob, by: Any) -> str:
+    """Put a stalled job back in the queue; returns the phase to enqueue ("validate" or "apply").
+
+    Both phases are safe to run again: validation only rewrites the job, and an interrupted apply left nothing behind
+    because its transaction never committed.
+    """
+    if not import_job_stalled(job):
+        raise ApplicationError("后台任务仍在进行,请稍候")
+    if job.status == ImportStatus.VALIDATING:
+        ImportJob.objects.filter(pk=job.pk, status=ImportStatus.VALIDATING).update(
+            status=ImportStatus.UPLOADED, processed_rows=0
+        )
+    _beat(job.pk)
+    return "apply" if job.status == ImportStatus.IMPORTING else "validate"
+
+
+def import_job_cancel(*, job: ImportJob, by: Any) -> ImportJob:
+    cancellable = [ImportStatus.UPLOADED, ImportStatus.VALIDATING, ImportStatus.PREVIEW]
+    if not ImportJob.objects.filter(pk=job.pk, status__in=cancellable).update(
+        status=ImportStatus.CANCELLED, finished_at=timezone.now()
+    ):
+        raise ApplicationError("导入已开始或已结束,不能取消")
+    job.refresh_from_db()
+    return job
+
+
+class _ApplyAborted(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def import_apply(*, job: ImportJob, by: Any = None) -> ImportJob:
+    """Save every valid row in one transaction; on any failure roll everything back and mark the job FAILED."""
+    key = progress_cache_key(job.pk)
+    started = False
+    try:
+        with transaction.atomic():
+            locked = ImportJob.objects.select_for_update().get(pk=job.pk)
+            if locked.status != ImportStatus.IMPORTING:  # already applied, failed or cancelled: run-twice safe
+                return locked
+            started = True
+            _beat(job.pk)
+            created, updated = _apply_rows(locked, by=by, progress_key=key)
+            locked.status = ImportStatus.DONE
+            locked.created_count = created
+            locked.updated_count = updated
+            locked.processed_rows = created + updated
+            locked.finished_at = timezone.now()
+            locked.save(update_fields=["status", "created_count", "updated_count", "processed_rows", "finished_at"])
+            audit_record(action=Action.IMPORT, user=by, obj=locked, detail=_audit_detail(locked))
+            notify(
+                recipients=[locked.created_by],
+                title="企业导入完成",
+                body=f"文件“{locked.original_name}”已导入:新增 {created} 家企业,更新 {updated} 家企业。",
+                link=reverse("enterprises:import_detail", args=[locked.pk]),
+                category="import",
+            )
+    except _ApplyAborted as exc:
+        message = exc.message
+    except Exception:
+        logger.exception("Enterprise import %s failed while applying", job.pk)
+        if not started:
+            # We never held the job (e.g. a second run timed out waiting for the first one's lock): not our failure.
+            job.refresh_from_db()
+            return job
+        message = "导入时发生系统错误"
+    else:
+        cache.delete(key)
+        return locked
+    cache.delete(key)
+    message = f"{message}。本次导入已全部撤销,没有保存任何企业数据"
+    if import_job_fail(job=job, message=message, from_statuses=[ImportStatus.IMPORTING]):
+        audit_record(
+            action=Action.IMPORT,
+            user=by,
+            obj=job,
+            result=AuditResult.FAILURE,
+            detail={**_audit_detail(job), "reason": message},
+        )
+        notify(
+            recipients=[job.created_by],
+            title="企业导入失败",
+            body=f"文件“{job.original_name}”导入失败:{message}。",
+            link=reverse("enterprises:import_detail", args=[job.pk]),
+            category="import",
+        )
+    job.refresh_from_db()
+    return job
+
+
+def _apply_rows(job: ImportJob, *, by: Any, progress_key: str) -> tuple[int, int]:
+    with job.file.open("rb") as fh:
+        if _file_sha256(fh) != job.file_sha256:
+            raise _ApplyAborted("文件内容与上传时不一致")
+    checker = _RowChecker(today=timezone.localdate())
+    saved = created = rejected = 0
+    try:
+        with _open_table(job) as table:
+            for row in _checked_rows(table, checker):
+                if row.data is None:
+                    rejected += 1
+                    continue
+                try:
+                    _, was_created, _ = enterprise_save(
+                        data=row.data, source=job.source, as_of=job.as_of, by=by, audit=False
+                    )
+                except ApplicationError as exc:
+                    raise _ApplyAborted(f"第{row.row_number}行:{exc.message}") from exc
+                except Exception as exc:
+                    logger.exception("Import %s: saving row %s failed", job.pk, row.row_number)
+                    raise _ApplyAborted(f"第{row.row_number}行保存失败(系统错误)") from exc
+                saved += 1
+                created += int(was_created)
+                if saved % APPLY_PROGRESS_EVERY == 0:
+                    cache.set(progress_key, saved, PROGRESS_TIMEOUT)
+                    _beat(job.pk)
+    except ImportFileError as exc:
+        raise _ApplyAborted(exc.message) from exc
+    if saved != job.valid_rows or rejected != job.rejected_rows:
+        raise _ApplyAborted("文件的校验结果与预览时不一致(乡镇、园区、产业链或资质等基础数据可能已调整),请重新上传校验")
+    return created, saved - created
+
+
+def _audit_detail(job: ImportJob) -> dict[str, Any]:
+    return {
+        "job_id": job.pk,
+        "file_name": job.original_name,
+        "file_sha256": job.file_sha256,
+        "source": job.source,
+        "as_of": job.as_of.isoformat(),
+        "valid_rows": job.valid_rows,
+        "rejected_rows": job.rejected_rows,
+        "created": job.created_count if job.status == ImportStatus.DONE else 0,
+        "updated": job.updated_count if job.status == ImportStatus.DONE else 0,
+    }
