@@ -129,6 +129,10 @@ def fill(rows: int) -> None:
         if next_id % 100_000 == 0:
             print(f"  {next_id} 行,{time.perf_counter() - start:.0f} s", flush=True)
     if connection.vendor == "postgresql":
+        # What autovacuum does on a live server: statistics for the planner and the visibility map for index-only scans.
+        with connection.cursor() as cur:
+            cur.execute("VACUUM ANALYZE")
+    if connection.vendor == "sqlite":
         with connection.cursor() as cur:
             cur.execute("ANALYZE")
     print(f"生成 {rows - have} 家企业用时 {time.perf_counter() - start:.0f} s")

@@ -11,6 +11,7 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 
+from yingshang.core.form_styles import StyledForm, style_fields
 from yingshang.core.masking import mask_phone
 from yingshang.enterprises.models import Enterprise
 
@@ -23,26 +24,6 @@ from .services import BUSINESS_ROLES, AccountInput, DepartmentInput
 mobile_validator = RegexValidator(r"^1[3-9]\d{9}$", "请输入 11 位手机号码。")
 contact_phone_validator = RegexValidator(r"^[0-9+\-() ]{5,30}$", "请输入有效的电话号码(数字,可含区号和连字符)。")
 username_validator = UnicodeUsernameValidator(message="用户名只能包含字母、数字、汉字和 @ . + - _ 字符。")
-
-
-class StyledForm(forms.Form):
-    """Bootstrap classes on every widget, so templates render fields in one loop."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        style_fields(self)
-
-
-def style_fields(form: forms.BaseForm) -> None:
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.CheckboxInput):
-            css = "form-check-input"
-        elif isinstance(widget, forms.Select):
-            css = "form-select"
-        else:
-            css = "form-control"
-        widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
 
 
 class ChinesePasswordMixin(SetPasswordMixin):

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from yingshang.core.errors import ApplicationError
+from yingshang.core.form_styles import StyledForm
 from yingshang.core.masking import mask_phone
 
 from .models import Enterprise, FourUpCategory, IndustryChain, Park, Qualification, Scale, Township
@@ -32,37 +33,12 @@ _PHONE = re.compile(r"^[0-9+\-() ]{5,20}$")
 _INDUSTRY_CODE = re.compile(r"^[A-Z]?[0-9]{2,4}$")
 
 
-class _BootstrapMixin(forms.Form):
-    """Bootstrap 5 classes on every widget, and is-invalid on fields with errors."""
-
-    def _style(self) -> None:
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxSelectMultiple | forms.HiddenInput):
-                continue
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-
-    def add_error(self, field: str | None, error: Any) -> None:
-        super().add_error(field, error)
-        for name in self.errors:
-            if name in self.fields:
-                attrs = self.fields[name].widget.attrs
-                if "is-invalid" not in attrs.get("class", ""):
-                    attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
-
-
 # ---------------------------------------------------------------------------------------------------------------
 # List filters
 # ---------------------------------------------------------------------------------------------------------------
 
 
-class EnterpriseFilterForm(_BootstrapMixin):
+class EnterpriseFilterForm(StyledForm):
     q = forms.CharField(
         label="搜索",
         required=False,
@@ -96,7 +72,6 @@ class EnterpriseFilterForm(_BootstrapMixin):
         super().__init__(*args, **kwargs)
         for name in ("township", "park", "chain", "qualification"):
             self.fields[name].empty_label = "全部"  # type: ignore[attr-defined]
-        self._style()
 
     def filters(self) -> EnterpriseFilters:
         """The valid filters; an invalid one (a stale id in a bookmarked URL) is ignored rather than failing."""
@@ -170,7 +145,7 @@ _CHOICES = ("scale", "four_up_category")
 _FLAGS = ("is_dishonest_executee", "is_abnormal_operation")
 
 
-class EnterpriseForm(_BootstrapMixin):
+class EnterpriseForm(StyledForm):
     """The enterprise form of 营商办. On edit the USCC is fixed (it is the identity the service matches on)."""
 
     uscc = forms.CharField(
@@ -245,7 +220,6 @@ class EnterpriseForm(_BootstrapMixin):
                 phone.help_text = "原号码不显示;如需更换请输入新号码,留空则保持不变"
         else:
             del self.fields["version"]
-        self._style()
 
     @staticmethod
     def initial_from(enterprise: Enterprise) -> dict[str, Any]:
