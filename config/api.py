@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
@@ -16,6 +17,8 @@ api = NinjaAPI(
     description="营商通(yingshang)开放接口。除注明外均需登录;会话认证需携带 CSRF 令牌。",
     urls_namespace="api-v1",
     auth=django_auth,
+    # The interactive documentation is for staff and integrators who have logged in, not the public.
+    docs_decorator=login_required,
 )
 
 

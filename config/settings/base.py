@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    # Serves Swagger UI's files from the wheel instead of a CDN (intranets have no internet).
+    "ninja",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
@@ -183,16 +185,26 @@ else:
 # timeout) live in the cache there, so users keep working while it runs. PostgreSQL keeps them in the database.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    SESSION_CACHE_ALIAS = "sessions"
 
 # Progress of long jobs is shared between the worker and the web server through the cache.
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    _redis_cache = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    CACHES = {"default": _redis_cache, "sessions": {**_redis_cache, "KEY_PREFIX": "session"}}
 else:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": str(VAR_DIR / "cache"),
-        }
+        },
+        # Its own directory with no practical entry limit: the file cache culls a random third of its entries
+        # when full, which for sessions would log people out at random.
+        "sessions": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "sessions"),
+            "TIMEOUT": SESSION_COOKIE_AGE,
+            "OPTIONS": {"MAX_ENTRIES": 10_000_000},
+        },
     }
 
 # Notifications: the in-app inbox always; SMS/e-mail through a gateway, by default the outbox table.

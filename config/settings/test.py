@@ -18,7 +18,10 @@ _tmp = Path(tempfile.mkdtemp(prefix="ys-test-"))
 MEDIA_ROOT = _tmp / "media"
 STATIC_ROOT = _tmp / "static"
 STATIC_ROOT.mkdir()
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "sessions": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "sessions"},
+}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
