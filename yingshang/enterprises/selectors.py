@@ -155,8 +155,20 @@ def _search(qs: QuerySet[Enterprise], q: str) -> QuerySet[Enterprise]:
     code = re.sub(r"[\s-]", "", text)
     if _SEARCH_CODE.fullmatch(code):
         upper = code.upper()
-        condition |= Q(uscc__startswith=upper[:18]) | Q(name_initials__startswith=upper)
+        if len(upper) >= 8 and any(c.isdigit() for c in upper):
+            # Eight or more letters and digits are a credit code being typed, not a name: only the code index.
+            return qs.filter(_prefix("uscc", upper[:18]))
+        condition |= _prefix("uscc", upper[:18]) | _prefix("name_initials", upper)
     return qs.filter(condition)
+
+
+def _prefix(field: str, prefix: str) -> Q:
+    if connection.vendor != "sqlite":
+        # PostgreSQL serves LIKE 'x%' from the varchar_pattern_ops index Django creates for indexed text columns.
+        return Q(**{f"{field}__startswith": prefix})
+    # SQLite's LIKE is case-insensitive and cannot use a B-tree index; a range can. SQLite compares text by bytes,
+    # so every string starting with the prefix sorts below prefix + the largest code point.
+    return Q(**{f"{field}__gte": prefix, f"{field}__lt": prefix + "\U0010ffff"})
 
 
 def enterprise_list(
