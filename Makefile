@@ -49,7 +49,8 @@ typecheck: install
 	$(BIN)/mypy yingshang config tests conftest.py
 
 check-deploy: install
-	SECRET_KEY=$$(python3 -c 'import secrets; print(secrets.token_urlsafe(60))') ALLOWED_HOSTS=yingshang.example.gov.cn \
+	SECRET_KEY=$$(python3 -c 'import secrets; print(secrets.token_urlsafe(60))') \
+	  AUDIT_HMAC_KEY=$$(python3 -c 'import secrets; print(secrets.token_urlsafe(48))') ALLOWED_HOSTS=yingshang.example.gov.cn \
 	  DJANGO_SETTINGS_MODULE=config.settings.prod $(BIN)/python manage.py check --deploy --fail-level WARNING
 
 # Fills a separate benchmark database with 1,000,000 enterprises (once) and times the enterprise list.

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -144,6 +146,15 @@ AXES_VERBOSE = False
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_CLIENT_IP_CALLABLE = "yingshang.core.request_context.client_ip_from_request"
 
+# Reverse proxies whose X-Real-IP / X-Forwarded-For headers are believed (IPs or networks, comma-separated). Empty by
+# default: any client can send those headers, so without a listed proxy the audit log records REMOTE_ADDR only.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _exc:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES 中的 {_proxy!r} 不是有效的 IP 地址或网段") from _exc
+
 # Staff roles must pass TOTP at login; dev settings may relax it for the demo (and say so on the login page).
 STAFF_2FA_REQUIRED = env_bool("STAFF_2FA_REQUIRED", True)
 OTP_TOTP_ISSUER = "营商通"
@@ -189,7 +200,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 # Progress of long jobs is shared between the worker and the web server through the cache.
 if REDIS_URL:
-    _redis_cache = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    _redis_cache: dict[str, Any] = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     CACHES = {"default": _redis_cache, "sessions": {**_redis_cache, "KEY_PREFIX": "session"}}
 else:
     CACHES = {
@@ -216,6 +227,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "yingshang@localhost")
 
 # The audit log never loses rows younger than this, whatever a retention job asks.
 AUDIT_MIN_RETENTION_DAYS = 180
+# Keys the audit log's hash chain (HMAC-SHA256). Never stored in the database: whoever holds only the database cannot
+# rewrite the log undetected. Held by the security administrator (保密 office); see docs/security.md.
+AUDIT_HMAC_KEY = os.environ.get("AUDIT_HMAC_KEY", "")
 
 PLATFORM_NAME = os.environ.get("PLATFORM_NAME", "营商通")
 DISTRICT_NAME = os.environ.get("DISTRICT_NAME", "示范区")

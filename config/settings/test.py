@@ -9,6 +9,7 @@ from .base import *  # noqa: F403
 from .base import DATABASES
 
 SECRET_KEY = "test-only-not-secret"
+AUDIT_HMAC_KEY = "test-only-audit-hmac-key-not-secret-0123456789"
 DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

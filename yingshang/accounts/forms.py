@@ -278,6 +278,7 @@ class DepartmentForm(StyledForm):
     contact_phone = forms.CharField(
         label="联系电话", max_length=30, required=False, validators=[contact_phone_validator]
     )
+    clear_contact_phone = forms.BooleanField(label="清除联系电话", required=False)
     sort_order = forms.IntegerField(label="排序", min_value=0, initial=0)
     is_active = forms.BooleanField(label="启用", required=False, initial=True)
 
@@ -293,12 +294,25 @@ class DepartmentForm(StyledForm):
                     "kind": department.kind,
                     "parent": department.parent,
                     "contact_person": department.contact_person,
-                    "contact_phone": department.contact_phone,
                     "sort_order": department.sort_order,
                     "is_active": department.is_active,
                 },
             )
         super().__init__(*args, **kwargs)
+        # As on the account form: the number is personal data (often a mobile), so the page never carries it in full;
+        # an empty field keeps the stored number, and clearing it takes a tick.
+        current = department.contact_phone if department is not None else ""
+        if current:
+            self.fields["contact_phone"].help_text = f"当前:{mask_phone(current)};留空表示不修改。"
+            self.fields["contact_phone"].widget.attrs["placeholder"] = mask_phone(current)
+        else:
+            del self.fields["clear_contact_phone"]
+
+    def _contact_phone(self) -> str:
+        typed = self.cleaned_data.get("contact_phone", "").strip()
+        if typed or self.department is None:
+            return typed
+        return "" if self.cleaned_data.get("clear_contact_phone") else self.department.contact_phone
 
     def department_input(self) -> DepartmentInput:
         data = self.cleaned_data
@@ -309,7 +323,7 @@ class DepartmentForm(StyledForm):
             kind=data["kind"],
             parent=data.get("parent"),
             contact_person=data.get("contact_person", "").strip(),
-            contact_phone=data.get("contact_phone", "").strip(),
+            contact_phone=self._contact_phone(),
             sort_order=data.get("sort_order") or 0,
             is_active=bool(data.get("is_active")),
         )

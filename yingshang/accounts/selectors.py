@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from axes.models import AccessAttempt
@@ -59,13 +60,18 @@ def user_is_locked_out(user: User) -> bool:
 
 
 def _search(qs: QuerySet[User], q: str) -> QuerySet[User]:
+    """Names and units match on any part; a phone number only in full.
+
+    Pages show phones masked (138****1234); matching on part of a number would let anyone who may search reveal
+    the hidden digits one guess at a time ("1380", "1381", …) by watching which accounts come back.
+    """
     q = q.strip()
     if not q:
         return qs
     return qs.filter(
         Q(username__icontains=q)
         | Q(full_name__icontains=q)
-        | Q(phone__contains=q)
+        | Q(phone=re.sub(r"[\s-]", "", q))
         | Q(department__name__icontains=q)
         | Q(enterprise__name__icontains=q)
     )

@@ -166,6 +166,49 @@ def user_update(*, user: User, data: AccountInput, by: User, phone_changed: bool
     return user
 
 
+# --- the first administrators, from the server (manage.py create_admin) --------------------------------------------
+
+COMMAND_ACTOR = "manage.py create_admin"
+
+
+@transaction.atomic
+def admin_account_create(*, username: str, password: str, role: str, full_name: str = "") -> User:
+    """Create one of the three administrator accounts without a signed-in actor.
+
+    Only the `create_admin` command calls this: whoever runs it already has the server, and nobody can be signed in
+    before the first security administrator exists. The password must already have passed the password rules.
+    """
+    if role not in ADMIN_ROLES:
+        raise ApplicationError("只能创建系统管理员、安全管理员或安全审计员账号。", field="role")
+    _check_username_free(username)
+    user = User(username=username, role=role, full_name=full_name)
+    user.set_password(password)
+    user.save()
+    audit_record(
+        action=Action.ACCOUNT_CREATED,
+        obj=user,
+        username=COMMAND_ACTOR,
+        detail={"via": "command", "role": role},
+    )
+    return user
+
+
+@transaction.atomic
+def admin_password_reset_by_command(*, user: User, new_password: str) -> User:
+    """Set a new password on an administrator account from the server (lost password, departed administrator)."""
+    if user.role not in ADMIN_ROLES:
+        raise ApplicationError("该命令只能重置管理员账号的密码;业务账号由系统管理员在页面上重置。", field="username")
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    audit_record(
+        action=Action.ACCOUNT_UPDATED,
+        obj=user,
+        username=COMMAND_ACTOR,
+        detail={"via": "command", "password": "reset_by_command"},
+    )
+    return user
+
+
 # --- security administrator ---------------------------------------------------------------------------------------
 
 

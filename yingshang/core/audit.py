@@ -1,13 +1,20 @@
 """Append-only, hash-chained audit log.
 
-Each row's hash is SHA-256 over the previous row's hash and the row's canonical content. Appending locks the chain
-head row, so concurrent writers serialise and `seq` has no gaps. `verify_chain` finds the first row whose content,
-link or sequence does not match.
+Each row's hash is HMAC-SHA256, keyed with settings.AUDIT_HMAC_KEY, over the previous row's hash and the row's
+canonical content. Appending locks the chain head row, so concurrent writers serialise and `seq` has no gaps.
+`verify_chain` finds the first row whose content, link or sequence does not match.
+
+Why a keyed hash: with plain SHA-256 anyone who can write to the database (the system administrator, a DBA) could
+delete or edit the newest rows and recompute the following hashes and the chain head, and the chain would verify.
+The HMAC key never lives in the database (it comes from the environment and belongs to the security administrator),
+so rewriting any row undetected needs both the database and the key. On PostgreSQL a trigger also refuses UPDATE
+and DELETE on the table except inside `audit_prune` (migration 0005).
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -15,7 +22,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import models, transaction
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from . import request_context
@@ -49,6 +57,7 @@ class Action:
     DEPARTMENT_CHANGED = "department_changed"
     AUDIT_VIEWED = "audit_viewed"
     AUDIT_PRUNED = "audit_pruned"
+    OUTBOX_VIEWED = "outbox_viewed"
 
 
 ACTION_LABELS = {
@@ -77,9 +86,13 @@ ACTION_LABELS = {
     Action.DEPARTMENT_CHANGED: "部门变更",
     Action.AUDIT_VIEWED: "查阅审计日志",
     Action.AUDIT_PRUNED: "审计日志截除",
+    Action.OUTBOX_VIEWED: "查阅发件箱",
 }
 
 GENESIS_HASH = "0" * 64
+AUDIT_HMAC_KEY_MIN_LENGTH = 32
+# The PostgreSQL trigger (migration 0005) lets UPDATE/DELETE through only while this session setting is 'on'.
+PRUNE_SESSION_SETTING = "yingshang.audit_prune"
 
 
 def _canonical(row: AuditLog) -> bytes:
@@ -100,7 +113,33 @@ def _canonical(row: AuditLog) -> bytes:
     return json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str).encode()
 
 
-def compute_hash(row: AuditLog) -> str:
+def _hmac_key() -> bytes:
+    key = str(getattr(settings, "AUDIT_HMAC_KEY", "") or "")
+    if len(key) < AUDIT_HMAC_KEY_MIN_LENGTH:
+        raise ImproperlyConfigured(
+            f"AUDIT_HMAC_KEY 未设置或短于 {AUDIT_HMAC_KEY_MIN_LENGTH} 个字符,无法写入或校验审计日志"
+        )
+    return key.encode()
+
+
+def compute_hash(row: AuditLog, *, key: bytes | None = None) -> str:
+    return hmac.new(_hmac_key() if key is None else key, _canonical(row), hashlib.sha256).hexdigest()
+
+
+def head_mac(head: AuditChainHead, *, key: bytes | None = None) -> str:
+    content = json.dumps(
+        ["audit-chain-head", head.anchor_seq, head.anchor_hash, head.last_seq, head.last_hash], separators=(",", ":")
+    ).encode()
+    return hmac.new(_hmac_key() if key is None else key, content, hashlib.sha256).hexdigest()
+
+
+def _seal(head: AuditChainHead, fields: list[str]) -> None:
+    head.mac = head_mac(head)
+    head.save(update_fields=[*fields, "mac"])
+
+
+def legacy_sha256_hash(row: AuditLog) -> str:
+    """The unkeyed hash rows had before the HMAC: only for re-keying an existing chain (migration 0004)."""
     return hashlib.sha256(_canonical(row)).hexdigest()
 
 
@@ -143,7 +182,7 @@ def audit_record(
     row.save(force_insert=True)
     head.last_seq = row.seq
     head.last_hash = row.row_hash
-    head.save(update_fields=["last_seq", "last_hash"])
+    _seal(head, ["last_seq", "last_hash"])
     return row
 
 
@@ -177,6 +216,9 @@ def _iter_rows(upto: int | None, batch: int = 2000) -> Iterator[AuditLog]:
 def verify_chain() -> VerifyReport:
     """Walk the chain from the anchor (genesis, or the last pruned row) and report the first broken row."""
     head = AuditChainHead.objects.filter(pk=1).first()
+    if head is not None and not hmac.compare_digest(head.mac, head_mac(head)):
+        # The head says where the chain starts and ends; if it was rewritten, nothing it says can be trusted.
+        return VerifyReport(0, VerifyProblem(head.last_seq, "链头校验码不匹配:链头被改写(最新或最早的记录可能被删除)"))
     expected_seq = (head.anchor_seq if head else 0) + 1
     expected_prev = head.anchor_hash if head else GENESIS_HASH
     checked = 0
@@ -192,7 +234,7 @@ def verify_chain() -> VerifyReport:
                 checked,
                 VerifyProblem(row.seq, f"前序哈希与第 {row.seq - 1} 条不衔接:第 {row.seq - 1} 条或本条被篡改"),
             )
-        if compute_hash(row) != row.row_hash:
+        if not hmac.compare_digest(compute_hash(row), row.row_hash):
             return VerifyReport(checked, VerifyProblem(row.seq, "内容哈希不匹配:本条被篡改"))
         checked += 1
         expected_seq = row.seq + 1
@@ -204,6 +246,55 @@ def verify_chain() -> VerifyReport:
     if head is not None and head.last_seq and head.last_hash != expected_prev:
         return VerifyReport(checked, VerifyProblem(head.last_seq, "链头哈希与最后一条不一致"))
     return VerifyReport(checked, None)
+
+
+@transaction.atomic
+def rekey_legacy_chain(*, log_model: Any = AuditLog, head_model: Any = AuditChainHead, batch: int = 2000) -> int | None:
+    """Re-hash a chain written with plain SHA-256 under the HMAC key, keeping every row's content, and seal the head.
+
+    Run once by migration 0004 when upgrading. Only an intact chain is re-keyed: a chain that no longer verifies
+    under SHA-256 is left untouched (returns None), so the evidence of tampering survives and `audit_verify` reports
+    it. Returns the number of rows re-keyed (0 when there is nothing to do).
+    """
+    head = head_model.objects.filter(pk=1).first()
+    if head is None:
+        return 0
+    key = _hmac_key()
+    if head.mac and hmac.compare_digest(head.mac, head_mac(head, key=key)):
+        return 0
+    rows = log_model.objects.filter(seq__gt=head.anchor_seq, seq__lte=head.last_seq)
+
+    def walk() -> Iterator[Any]:
+        last = head.anchor_seq
+        while chunk := list(rows.filter(seq__gt=last).order_by("seq")[:batch]):
+            yield from chunk
+            last = chunk[-1].seq
+
+    expected_seq, expected_prev = head.anchor_seq + 1, head.anchor_hash
+    for row in walk():
+        if (row.seq, row.prev_hash, legacy_sha256_hash(row)) != (expected_seq, expected_prev, row.row_hash):
+            return None
+        expected_seq, expected_prev = row.seq + 1, row.row_hash
+    if expected_seq != head.last_seq + 1 or head.last_hash != expected_prev:
+        return None
+
+    # The first row keeps its link to the anchor: the pruned row the anchor names no longer exists to be re-hashed.
+    # Migration 0004 runs before the trigger exists; opening it anyway keeps this working if the order ever changes.
+    _set_prune_flag("on")
+    prev, changed, pending = head.anchor_hash, 0, []
+    for row in walk():
+        row.prev_hash = prev
+        row.row_hash = prev = compute_hash(row, key=key)
+        pending.append(row)
+        if len(pending) >= batch:
+            log_model.objects.bulk_update(pending, ["prev_hash", "row_hash"])
+            changed, pending = changed + len(pending), []
+    log_model.objects.bulk_update(pending, ["prev_hash", "row_hash"])
+    _set_prune_flag("off")
+    head.last_hash = prev
+    head.mac = head_mac(head, key=key)
+    head.save(update_fields=["last_hash", "mac"])
+    return changed + len(pending)
 
 
 def retention_cutoff(now: datetime | None = None) -> datetime:
@@ -241,6 +332,13 @@ def audit_prune_plan(*, before: datetime) -> PrunePlan:
     return _prune_plan(head, before)
 
 
+def _set_prune_flag(value: str) -> None:
+    """Open or close the PostgreSQL trigger; `set_config(..., true)` is SET LOCAL: it never outlives the transaction."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config(%s, %s, true)", [PRUNE_SESSION_SETTING, value])
+
+
 @transaction.atomic
 def audit_prune(*, before: datetime, by: Any = None, username: str | None = None) -> int:
     """Remove rows older than `before` from the start of the chain; never rows younger than the minimum retention.
@@ -261,9 +359,12 @@ def audit_prune(*, before: datetime, by: Any = None, username: str | None = None
     last = AuditLog.objects.get(seq=plan.through_seq)
     head.anchor_seq = last.seq
     head.anchor_hash = last.row_hash
-    head.save(update_fields=["anchor_seq", "anchor_hash"])
-    # QuerySet.delete bypasses the model's delete() guard on purpose: this is the one sanctioned removal.
+    _seal(head, ["anchor_seq", "anchor_hash"])
+    # QuerySet.delete bypasses the model's delete() guard on purpose: this is the one sanctioned removal. The trigger
+    # is opened for this statement only (closed again at once in case the caller's transaction goes on).
+    _set_prune_flag("on")
     AuditLog.objects.filter(seq__lte=last.seq).delete()
+    _set_prune_flag("off")
     audit_record(
         action=Action.AUDIT_PRUNED,
         user=by,

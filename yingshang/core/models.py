@@ -76,6 +76,9 @@ class AuditChainHead(models.Model):
     # Set when rows older than the retention period are pruned: verification starts from here.
     anchor_seq = models.BigIntegerField(default=0)
     anchor_hash = models.CharField(max_length=64, default="0" * 64)
+    # HMAC over the four fields above: without the key nobody can move the head back (drop the newest rows) or the
+    # anchor forward (drop the oldest rows) and have the chain still verify.
+    mac = models.CharField(max_length=64, blank=True, default="")
 
     def __str__(self) -> str:
         return f"审计链头 #{self.last_seq}"
@@ -153,6 +156,7 @@ class OutboxChannel(models.TextChoices):
 
 class OutboxStatus(models.TextChoices):
     PENDING = "pending", "待发送"
+    SENDING = "sending", "发送中"
     SENT = "sent", "已发送"
     FAILED = "failed", "发送失败"
     STORED = "stored", "已存入发件箱(未接网关)"
@@ -172,6 +176,8 @@ class OutboxMessage(models.Model):
     gateway = models.CharField("网关", max_length=32, blank=True)
     error = models.TextField("错误", blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    # When a worker claimed the message (PENDING → SENDING); a claim older than the retry delay is presumed dead.
+    claimed_at = models.DateTimeField("领取时间", null=True, blank=True)
     sent_at = models.DateTimeField("发送时间", null=True, blank=True)
 
     class Meta:

@@ -6,6 +6,12 @@ chosen with the SMS_GATEWAY setting.
 Outbox rows are written PENDING inside the caller's transaction (a rolled-back change leaves none and notifies no one)
 and handed to a gateway only after commit, by the `deliver_outbox` task, so a slow gateway never holds up a web
 request. If a process dies between commit and delivery the row stays PENDING and `manage.py outbox_deliver` sends it.
+
+Each message is claimed before it is handed to the gateway: one conditional UPDATE moves it from PENDING to SENDING,
+and only the worker whose UPDATE changed the row sends it. The task, `outbox_deliver` and any number of workers can
+therefore race for the same message and it still leaves once. A worker that dies mid-send leaves the message SENDING;
+`outbox_deliver` takes it over once the claim is older than CLAIM_TIMEOUT (longer than any gateway call may take),
+accepting that such a message may, rarely, leave twice rather than never.
 """
 
 from __future__ import annotations
@@ -14,17 +20,21 @@ import json
 import logging
 import urllib.request
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from .models import Notification, OutboxChannel, OutboxMessage, OutboxStatus
 
 logger = logging.getLogger(__name__)
+
+# A claim older than this is presumed dead (its worker crashed); gateway calls time out after 10 seconds.
+CLAIM_TIMEOUT = timedelta(minutes=10)
 
 
 class Gateway(Protocol):
@@ -146,10 +156,29 @@ def _enqueue_delivery(ids: list[int]) -> None:
         logger.exception("Could not enqueue delivery of outbox messages %s", ids)
 
 
-def deliver(ids: Iterable[int]) -> int:
-    """Hand PENDING messages to their gateway. Safe to run twice: a message that left PENDING is skipped."""
+def claim(message_id: int, *, take_over_before: datetime | None = None) -> bool:
+    """Atomically mark one message SENDING for this worker; False when another worker has it (or it has left).
+
+    A single conditional UPDATE: the database lets exactly one of several concurrent callers change the row, and
+    the row count tells each caller whether it was the one. `take_over_before` also claims a message whose previous
+    claim is older than that moment (a worker that died mid-send).
+    """
+    claimable = Q(status=OutboxStatus.PENDING)
+    if take_over_before is not None:
+        claimable |= Q(status=OutboxStatus.SENDING, claimed_at__lt=take_over_before)
+    won = OutboxMessage.objects.filter(claimable, pk=message_id).update(
+        status=OutboxStatus.SENDING, claimed_at=timezone.now()
+    )
+    return won == 1
+
+
+def deliver(ids: Iterable[int], *, take_over_before: datetime | None = None) -> int:
+    """Hand messages to their gateway, each only after winning its claim. Safe to run twice, or twice at once."""
     delivered = 0
-    for message in OutboxMessage.objects.filter(pk__in=list(ids), status=OutboxStatus.PENDING).order_by("pk"):
+    for pk in sorted(set(ids)):
+        if not claim(pk, take_over_before=take_over_before):
+            continue
+        message = OutboxMessage.objects.get(pk=pk)
         gateway: Gateway = sms_gateway() if message.channel == OutboxChannel.SMS else EmailGateway()
         gateway.send(message)
         delivered += 1
@@ -157,10 +186,17 @@ def deliver(ids: Iterable[int]) -> int:
 
 
 def deliver_pending(*, older_than: timedelta = timedelta(minutes=10)) -> int:
-    """Send what a crash left PENDING. Recent messages are left to their own task, which is normally on its way."""
-    cutoff = timezone.now() - older_than
-    ids = OutboxMessage.objects.filter(status=OutboxStatus.PENDING, created_at__lte=cutoff).values_list("pk", flat=True)
-    return deliver(list(ids))
+    """Send what a crash left behind: PENDING messages whose task never ran, SENDING ones whose worker died.
+
+    Recent PENDING messages are left to their own task, which is normally on its way.
+    """
+    now = timezone.now()
+    stale_claim = now - CLAIM_TIMEOUT
+    ids = OutboxMessage.objects.filter(
+        Q(status=OutboxStatus.PENDING, created_at__lte=now - older_than)
+        | Q(status=OutboxStatus.SENDING, claimed_at__lt=stale_claim)
+    ).values_list("pk", flat=True)
+    return deliver(list(ids), take_over_before=stale_claim)
 
 
 def unread_count(user: Any) -> int:

@@ -14,6 +14,7 @@ from yingshang.accounts.permissions import cap_required
 from yingshang.accounts.roles import Cap
 
 from . import notifications, selectors
+from .audit import Action, audit_record
 from .forms import OutboxFilterForm
 from .models import Notification
 
@@ -85,7 +86,12 @@ def inbox_open(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @cap_required(Cap.READ_OUTBOX)
+@require_GET
 def outbox(request: HttpRequest) -> HttpResponse:
     form = OutboxFilterForm(request.GET or None)
-    page = Paginator(selectors.outbox_list(**form.values()), OUTBOX_PAGE_SIZE).get_page(request.GET.get("page"))
+    filters = form.values()
+    page_number = request.GET.get("page") or 1
+    # The outbox holds what was said to whom (recipients masked, bodies not): reading it is audited, once per page.
+    audit_record(action=Action.OUTBOX_VIEWED, user=request.user, detail={"filters": filters, "page": str(page_number)})
+    page = Paginator(selectors.outbox_list(**filters), OUTBOX_PAGE_SIZE).get_page(page_number)
     return render(request, "core/outbox.html", {"form": form, "page": page})

@@ -12,15 +12,21 @@ Definitions (also in docs/statistics.md):
 A `CalendarDay` whose value equals the Monday–Friday rule is an administrator's "按常规" override: it exists only to
 stop a re-seed from bringing back a package holiday that the administrator removed (see `services.calendar_day_delete`).
 
-Caching: each process keeps the exceptions of a year in an LRU keyed by (year, version); the version lives in the
-shared cache and is replaced by a random value on every change, so other processes reload on their next call. The
-version is random rather than a counter or a timestamp so that a cache flush or two changes in the same millisecond
-can never make a process resurrect an old LRU entry.
+Range: the calendar answers for dates from 1949-01-01 to 2100-12-31 (`MIN_DATE`..`MAX_DATE`); a count or deadline
+outside it raises `DateOutOfRangeError`, so a request for year 9999 is refused instead of walking for seconds.
+
+Caching: each process keeps the exceptions of each year in a small LRU keyed by (year, version); the version lives in
+the shared cache and is replaced by a random value on every change, so other processes reload on their next call.
+The version is random rather than a counter or a timestamp so that a cache flush or two changes in the same
+millisecond can never make a process resurrect an old LRU entry. Years missing from the LRU are loaded together,
+in one query for the whole range a calculation needs.
 """
 
 from __future__ import annotations
 
 import secrets
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -28,7 +34,17 @@ from functools import lru_cache
 from django.core.cache import cache
 from django.utils import timezone
 
+from .errors import ApplicationError
 from .models import CalendarDay, CalendarSource, CalendarYear
+
+MIN_DATE = date(1949, 1, 1)
+MAX_DATE = date(2100, 12, 31)
+RANGE_MESSAGE = f"日期须在 {MIN_DATE.isoformat()} 至 {MAX_DATE.isoformat()} 之间"
+
+
+class DateOutOfRangeError(ApplicationError):
+    """A date, or a deadline computed from one, outside the range the calendar answers for."""
+
 
 _VERSION_KEY = "workdays:version"
 WEEKDAY_NAMES = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
@@ -42,15 +58,57 @@ def _version() -> int:
     return int(version)
 
 
+class _YearCache:
+    """(year, version) → that year's exceptions, least recently used dropped first; thread-safe for threaded servers."""
+
+    def __init__(self, maxsize: int = 256) -> None:
+        self.maxsize = maxsize
+        self._entries: OrderedDict[tuple[int, int], dict[date, bool]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get_years(self, first: int, last: int, version: int) -> dict[int, dict[date, bool]]:
+        """Every year from `first` to `last`; the missing ones from one query."""
+        years = range(first, last + 1)
+        with self._lock:
+            found = {y: self._entries[(y, version)] for y in years if (y, version) in self._entries}
+            for year in found:
+                self._entries.move_to_end((year, version))
+        missing = [y for y in years if y not in found]
+        if missing:
+            loaded: dict[int, dict[date, bool]] = {y: {} for y in missing}
+            rows = CalendarDay.objects.filter(
+                date__gte=date(missing[0], 1, 1), date__lte=date(missing[-1], 12, 31)
+            ).values_list("date", "is_working_day")
+            for day, working in rows:
+                if day.year in loaded:
+                    loaded[day.year][day] = working
+            with self._lock:
+                for year, entries in loaded.items():
+                    self._entries[(year, version)] = entries
+                    self._entries.move_to_end((year, version))
+                while len(self._entries) > self.maxsize:
+                    self._entries.popitem(last=False)
+            found.update(loaded)
+        return found
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+_years = _YearCache()
+
+
 def invalidate() -> None:
     """Called whenever a CalendarDay changes, in any process sharing the cache."""
     cache.set(_VERSION_KEY, secrets.randbits(62), None)
-    _load_year.cache_clear()
+    _years.clear()
 
 
-@lru_cache(maxsize=64)
-def _load_year(year: int, version: int) -> dict[date, bool]:
-    return dict(CalendarDay.objects.filter(date__year=year).values_list("date", "is_working_day"))
+def check_in_range(*days: date) -> None:
+    for day in days:
+        if not MIN_DATE <= day <= MAX_DATE:
+            raise DateOutOfRangeError(RANGE_MESSAGE)
 
 
 def _as_date(value: date | datetime) -> date:
@@ -66,9 +124,18 @@ class _Snapshot:
 
     def __init__(self) -> None:
         self.version = _version()
+        self._years: dict[int, dict[date, bool]] = {}
+
+    def load(self, first: int, last: int) -> None:
+        """Make the years first..last available with at most one query."""
+        wanted = [y for y in range(first, last + 1) if y not in self._years]
+        if wanted:
+            self._years.update(_years.get_years(wanted[0], wanted[-1], self.version))
 
     def exceptions(self, year: int) -> dict[date, bool]:
-        return _load_year(year, self.version)
+        if year not in self._years:
+            self.load(year, year)
+        return self._years[year]
 
     def is_working_day(self, day: date) -> bool:
         override = self.exceptions(day.year).get(day)
@@ -79,17 +146,28 @@ def is_working_day(day: date | datetime) -> bool:
     return _Snapshot().is_working_day(_as_date(day))
 
 
+# Fewer than 250 working days fit in any year, so n working days never span more than n // 200 + 1 further years.
+_MIN_WORKING_DAYS_PER_YEAR = 200
+
+
 def add_working_days(start: date | datetime, n: int) -> date:
+    """The n-th working day after `start`; DateOutOfRangeError when `start` or the result is outside the calendar."""
     calendar = _Snapshot()
     day = _as_date(start)
+    check_in_range(day)
+    span = abs(n) // _MIN_WORKING_DAYS_PER_YEAR + 1
+    first, last = (day.year, day.year + span) if n >= 0 else (day.year - span, day.year)
+    calendar.load(max(first, MIN_DATE.year), min(last, MAX_DATE.year))
+    step = timedelta(days=1 if n > 0 else -1)
+    remaining = abs(n)
+    # Stopping at the calendar's bounds also keeps the walk short and far from date.max/date.min (OverflowError).
     if n == 0:
         while not calendar.is_working_day(day):
             day += timedelta(days=1)
-        return day
-    step = timedelta(days=1 if n > 0 else -1)
-    remaining = abs(n)
+            check_in_range(day)
     while remaining:
         day += step
+        check_in_range(day)
         if calendar.is_working_day(day):
             remaining -= 1
     return day
@@ -109,8 +187,10 @@ def working_days_between(a: date | datetime, b: date | datetime) -> int:
     sign = 1
     if end < start:
         start, end, sign = end, start, -1
+    check_in_range(start, end)
     count = _weekdays_through(end) - _weekdays_through(start)
     calendar = _Snapshot()
+    calendar.load(start.year, end.year)
     for year in range(start.year, end.year + 1):
         for day, working in calendar.exceptions(year).items():
             if start < day <= end:

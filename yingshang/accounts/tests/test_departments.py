@@ -82,6 +82,48 @@ def test_editing_a_department_is_audited_with_what_changed(client_as, sysadmin, 
     assert row.detail["changes"] == {"contact_person": {"from": "周股长", "to": "吴股长"}}
 
 
+def test_the_edit_form_shows_the_contact_phone_masked(client_as, sysadmin, bureau) -> None:
+    response = client_as(sysadmin).get(reverse("accounts:department_edit", args=[bureau.pk]))
+
+    page = response.content.decode()
+    assert "13566667777" not in page
+    assert "135****7777" in page
+    assert response.context["form"]["contact_phone"].value() in (None, "")
+
+
+def test_leaving_the_contact_phone_empty_keeps_the_number(client_as, sysadmin, bureau) -> None:
+    client_as(sysadmin).post(
+        reverse("accounts:department_edit", args=[bureau.pk]), _form(bureau, contact_phone="", short_name="市监局")
+    )
+
+    bureau.refresh_from_db()
+    assert bureau.contact_phone == "13566667777"
+    assert bureau.short_name == "市监局"
+    (row,) = audit_rows(Action.DEPARTMENT_CHANGED)
+    assert "contact_phone" not in row.detail["changes"]
+
+
+def test_a_new_contact_phone_replaces_the_old_one(client_as, sysadmin, bureau) -> None:
+    client_as(sysadmin).post(
+        reverse("accounts:department_edit", args=[bureau.pk]), _form(bureau, contact_phone="0724-1234567")
+    )
+
+    bureau.refresh_from_db()
+    assert bureau.contact_phone == "0724-1234567"
+    (row,) = audit_rows(Action.DEPARTMENT_CHANGED)
+    assert row.detail["changes"]["contact_phone"] == {"from": "135****7777", "to": "072****4567"}
+
+
+def test_the_contact_phone_can_be_cleared_on_purpose(client_as, sysadmin, bureau) -> None:
+    client_as(sysadmin).post(
+        reverse("accounts:department_edit", args=[bureau.pk]),
+        _form(bureau, contact_phone="", clear_contact_phone="on"),
+    )
+
+    bureau.refresh_from_db()
+    assert bureau.contact_phone == ""
+
+
 def test_a_department_cannot_become_its_own_parent(client_as, sysadmin, bureau, district) -> None:
     response = client_as(sysadmin).post(
         reverse("accounts:department_edit", args=[bureau.pk]), _form(bureau, parent=bureau.pk)

@@ -63,6 +63,21 @@ def test_the_list_can_be_searched_and_filtered_by_role(client_as, sysadmin, batt
     assert "battery_clerk" not in by_role
 
 
+@pytest.mark.parametrize("partial", ["1391234", "0001", "40001", "139****0001", "1"])
+def test_part_of_a_phone_number_finds_nobody(client_as, sysadmin, battery_clerk, partial) -> None:
+    # Otherwise the masked digits could be read off by trying "1391234000", "1391234001", … one search at a time.
+    page = client_as(sysadmin).get(LIST_URL, {"q": partial}).content.decode()
+    assert "battery_clerk" not in page
+
+
+@pytest.mark.parametrize("url_name", ["accounts:user_list", "accounts:security_users"])
+def test_the_full_phone_number_finds_the_account(client_as, sysadmin, secadmin, battery_clerk, url_name) -> None:
+    client = client_as(sysadmin if url_name == "accounts:user_list" else secadmin)
+    for query in ("13912340001", " 139-1234-0001 "):
+        assert "battery_clerk" in client.get(reverse(url_name), {"q": query}).content.decode()
+    assert "battery_clerk" not in client.get(reverse(url_name), {"q": "912340001"}).content.decode()
+
+
 def test_sysadmin_creates_a_department_staff_account(client_as, sysadmin, department_jingxin) -> None:
     response = _create(client_as(sysadmin), department=department_jingxin.pk)
 

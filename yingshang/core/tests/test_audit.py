@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections.abc import Iterator
 from datetime import timedelta
@@ -9,8 +10,9 @@ from io import StringIO
 from typing import Any
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import CommandError, call_command
-from django.db import connection, connections
+from django.db import DatabaseError, connection, connections, transaction
 from django.utils import timezone
 
 from yingshang.accounts.roles import Role
@@ -22,10 +24,15 @@ from yingshang.core.audit import (
     audit_prune,
     audit_record,
     compute_hash,
+    head_mac,
+    rekey_legacy_chain,
     verify_chain,
 )
+from yingshang.core.checks import audit_hmac_key_check
 from yingshang.core.errors import ApplicationError
 from yingshang.core.models import AuditChainHead, AuditLog
+
+from .tampering import tamper_sql
 
 pytestmark = pytest.mark.django_db
 
@@ -38,12 +45,6 @@ def three_rows(make_user):
         audit_record(action=Action.RECORD_UPDATED, user=coordinator, detail={"字段": "联系人", "before": "张三"}),
         audit_record(action=Action.LOGOUT, user=coordinator),
     ]
-
-
-def raw_sql(sql: str, params: list | None = None) -> None:
-    """Bypass the model guard, as someone with database access would."""
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params or [])
 
 
 def first_problem() -> VerifyProblem:
@@ -106,7 +107,7 @@ def test_rows_appended_while_verifying_are_not_reported_as_a_problem(three_rows,
 
 
 def test_editing_a_row_in_the_database_is_found_and_named(three_rows):
-    raw_sql("UPDATE core_auditlog SET username = %s WHERE seq = %s", ["someone_else", 2])
+    tamper_sql("UPDATE core_auditlog SET username = %s WHERE seq = %s", ["someone_else", 2])
 
     problem = first_problem()
 
@@ -118,14 +119,14 @@ def test_editing_a_row_in_the_database_is_found_and_named(three_rows):
 
 
 def test_editing_the_detail_of_a_row_is_found(three_rows):
-    raw_sql("UPDATE core_auditlog SET detail = %s WHERE seq = %s", ['{"字段": "联系人", "before": "李四"}', 2])
+    tamper_sql("UPDATE core_auditlog SET detail = %s WHERE seq = %s", ['{"字段": "联系人", "before": "李四"}', 2])
     assert first_problem().seq == 2
 
 
 def test_rehashing_an_edited_row_is_found_at_the_next_row(three_rows):
     row = AuditLog.objects.get(seq=2)
     row.username = "someone_else"
-    raw_sql("UPDATE core_auditlog SET username = %s, row_hash = %s WHERE seq = 2", [row.username, compute_hash(row)])
+    tamper_sql("UPDATE core_auditlog SET username = %s, row_hash = %s WHERE seq = 2", [row.username, compute_hash(row)])
 
     problem = first_problem()
 
@@ -134,7 +135,7 @@ def test_rehashing_an_edited_row_is_found_at_the_next_row(three_rows):
 
 
 def test_deleting_a_middle_row_is_found_as_missing(three_rows):
-    raw_sql("DELETE FROM core_auditlog WHERE seq = 2")
+    tamper_sql("DELETE FROM core_auditlog WHERE seq = 2")
 
     problem = first_problem()
 
@@ -145,7 +146,7 @@ def test_deleting_a_middle_row_is_found_as_missing(three_rows):
 
 
 def test_deleting_the_last_row_is_found(three_rows):
-    raw_sql("DELETE FROM core_auditlog WHERE seq = 3")
+    tamper_sql("DELETE FROM core_auditlog WHERE seq = 3")
 
     problem = first_problem()
 
@@ -154,8 +155,165 @@ def test_deleting_the_last_row_is_found(three_rows):
 
 
 def test_deleting_the_first_row_is_found(three_rows):
-    raw_sql("DELETE FROM core_auditlog WHERE seq = 1")
+    tamper_sql("DELETE FROM core_auditlog WHERE seq = 1")
     assert first_problem().seq == 1
+
+
+# ---- forging without the key: what someone with only database access could try -------------------------------
+
+WRONG_KEY = b"a-key-the-forger-made-up-0123456789abcdef"
+
+
+def sha256_hex(row: AuditLog) -> str:
+    return hashlib.sha256(audit._canonical(row)).hexdigest()
+
+
+def forge_head(*, last_seq: int, last_hash: str, mac: str | None = None) -> None:
+    head = AuditChainHead.objects.get()
+    head.last_seq, head.last_hash = last_seq, last_hash
+    head.mac = mac if mac is not None else head_mac(head, key=WRONG_KEY)
+    tamper_sql(
+        "UPDATE core_auditchainhead SET last_seq = %s, last_hash = %s, mac = %s WHERE id = 1",
+        [head.last_seq, head.last_hash, head.mac],
+    )
+
+
+def test_row_hashes_are_keyed_not_plain_sha256(three_rows):
+    row = AuditLog.objects.get(seq=1)
+    assert row.row_hash != sha256_hex(row)
+
+
+def test_the_chain_does_not_verify_under_another_key(three_rows, settings):
+    settings.AUDIT_HMAC_KEY = WRONG_KEY.decode()
+    assert not verify_chain().ok
+
+
+def test_deleting_the_last_row_and_moving_the_head_back_is_found(three_rows):
+    second = AuditLog.objects.get(seq=2)
+    tamper_sql("DELETE FROM core_auditlog WHERE seq = 3")
+    # The head now points at row 2 with row 2's real hash; only the head's seal could give this away.
+    forge_head(last_seq=2, last_hash=second.row_hash, mac=sha256_hex(second))
+
+    problem = first_problem()
+
+    assert "链头" in problem.reason
+    with pytest.raises(CommandError, match="链头"):
+        run_audit_verify()
+
+
+def test_deleting_the_last_row_and_resealing_the_head_with_a_wrong_key_is_found(three_rows):
+    second = AuditLog.objects.get(seq=2)
+    tamper_sql("DELETE FROM core_auditlog WHERE seq = 3")
+    forge_head(last_seq=2, last_hash=second.row_hash)
+    assert "链头" in first_problem().reason
+
+
+def test_rewriting_the_last_row_and_the_head_with_plain_sha256_is_found(three_rows):
+    last = AuditLog.objects.get(seq=3)
+    last.username = "nobody"
+    forged_hash = sha256_hex(last)
+    tamper_sql("UPDATE core_auditlog SET username = %s, row_hash = %s WHERE seq = 3", [last.username, forged_hash])
+    forge_head(last_seq=3, last_hash=forged_hash)
+    assert not verify_chain().ok
+
+
+def test_rewriting_the_last_row_and_the_head_with_a_wrong_key_is_found(three_rows):
+    last = AuditLog.objects.get(seq=3)
+    last.username = "nobody"
+    forged_hash = compute_hash(last, key=WRONG_KEY)
+    tamper_sql("UPDATE core_auditlog SET username = %s, row_hash = %s WHERE seq = 3", [last.username, forged_hash])
+    forge_head(last_seq=3, last_hash=forged_hash)
+    assert not verify_chain().ok
+
+
+def test_deleting_the_first_rows_and_moving_the_anchor_is_found(three_rows):
+    first = AuditLog.objects.get(seq=1)
+    tamper_sql("DELETE FROM core_auditlog WHERE seq = 1")
+    tamper_sql(
+        "UPDATE core_auditchainhead SET anchor_seq = 1, anchor_hash = %s, mac = %s WHERE id = 1",
+        [first.row_hash, sha256_hex(first)],
+    )
+    assert "链头" in first_problem().reason
+
+
+def test_without_a_key_nothing_is_written(db, settings):
+    settings.AUDIT_HMAC_KEY = ""
+    with pytest.raises(ImproperlyConfigured, match="AUDIT_HMAC_KEY"):
+        audit_record(action=Action.LOGIN, username="x")
+    assert not AuditLog.objects.exists()
+
+
+def test_a_missing_or_short_key_fails_the_system_check(settings):
+    settings.AUDIT_HMAC_KEY = "short"
+    [error] = audit_hmac_key_check()
+    assert error.id == "yingshang.E001"
+    settings.AUDIT_HMAC_KEY = "k" * 32
+    assert audit_hmac_key_check() == []
+
+
+# ---- upgrading a chain written with plain SHA-256 ----------------------------------------------------------------
+
+
+def make_legacy(rows: int = 3) -> None:
+    """Rewrite the chain as the previous release wrote it: unkeyed SHA-256 and an unsealed head."""
+    prev = GENESIS_HASH
+    for row in AuditLog.objects.order_by("seq")[:rows]:
+        row.prev_hash = prev
+        prev = sha256_hex(row)
+        tamper_sql(
+            "UPDATE core_auditlog SET prev_hash = %s, row_hash = %s WHERE seq = %s", [row.prev_hash, prev, row.seq]
+        )
+    tamper_sql("UPDATE core_auditchainhead SET last_hash = %s, mac = '' WHERE id = 1", [prev])
+
+
+def test_an_intact_legacy_chain_is_rekeyed_and_then_verifies(three_rows):
+    make_legacy()
+    assert not verify_chain().ok
+
+    assert rekey_legacy_chain() == 3
+
+    report = verify_chain()
+    assert report.ok, report.problem
+    assert report.rows_checked == 3
+    assert rekey_legacy_chain() == 0  # already keyed: nothing to do
+
+
+def test_a_tampered_legacy_chain_is_left_as_evidence(three_rows):
+    make_legacy()
+    tamper_sql("UPDATE core_auditlog SET username = 'x' WHERE seq = 2")
+    before = list(AuditLog.objects.order_by("seq").values_list("row_hash", flat=True))
+
+    assert rekey_legacy_chain() is None
+
+    assert list(AuditLog.objects.order_by("seq").values_list("row_hash", flat=True)) == before
+    assert not verify_chain().ok
+
+
+# ---- the database refuses changes (PostgreSQL trigger) -------------------------------------------------------
+
+needs_postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger exists on PostgreSQL only")
+
+
+@needs_postgresql
+@pytest.mark.parametrize(
+    "sql", ["UPDATE core_auditlog SET username = 'x' WHERE seq = 2", "DELETE FROM core_auditlog WHERE seq = 3"]
+)
+def test_the_database_refuses_to_update_or_delete_audit_rows(three_rows, sql):
+    with pytest.raises(DatabaseError, match="审计日志只能追加"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql)
+    assert AuditLog.objects.count() == 3
+    assert verify_chain().ok
+
+
+@needs_postgresql
+def test_pruning_leaves_the_trigger_closed_behind_it(record_at):
+    now = timezone.now()
+    for days in (400, 1):
+        record_at(now - timedelta(days=days))
+    assert audit_prune(before=now) == 1
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM core_auditlog")
+    assert AuditLog.objects.count() == 2
 
 
 def test_the_model_refuses_to_change_a_saved_row(three_rows):
@@ -243,7 +401,7 @@ def test_a_broken_chain_is_not_pruned(record_at):
     now = timezone.now()
     for days in (400, 300):
         record_at(now - timedelta(days=days))
-    raw_sql("UPDATE core_auditlog SET username = 'x' WHERE seq = 1")
+    tamper_sql("UPDATE core_auditlog SET username = 'x' WHERE seq = 1")
 
     with pytest.raises(ApplicationError, match="拒绝截除"):
         audit_prune(before=now)

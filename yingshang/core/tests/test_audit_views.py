@@ -13,6 +13,8 @@ from yingshang.accounts.roles import Role
 from yingshang.core.audit import Action, audit_record
 from yingshang.core.models import AuditLog, AuditResult
 
+from .tampering import tamper_sql
+
 pytestmark = pytest.mark.django_db
 
 URL = "/audit/"
@@ -137,10 +139,7 @@ def test_the_verify_button_reports_an_intact_log(auditor_client, login_history):
 
 
 def test_the_verify_button_names_a_tampered_row(auditor_client, login_history):
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("UPDATE core_auditlog SET ip = '1.2.3.4' WHERE seq = 2")
+    tamper_sql("UPDATE core_auditlog SET ip = '1.2.3.4' WHERE seq = 2")
     html = auditor_client.post("/audit/verify/", HTTP_HX_REQUEST="true").content.decode()
     assert "审计日志校验失败:第 2 条" in html
 

@@ -8,7 +8,8 @@ import pytest
 
 from yingshang.accounts.roles import Role
 from yingshang.core import notifications
-from yingshang.core.models import Notification, OutboxChannel, OutboxMessage, OutboxStatus
+from yingshang.core.audit import ACTION_LABELS, Action
+from yingshang.core.models import AuditLog, Notification, OutboxChannel, OutboxMessage, OutboxStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -132,3 +133,22 @@ def test_the_outbox_filters_by_status_and_channel(client_as, outbox_messages):
     email = client.get("/system/outbox/", {"channel": OutboxChannel.EMAIL}).context["page"].object_list
     assert [m.body for m in failed] == ["【营商通】发送失败的短信"]
     assert [m.subject for m in email] == ["提醒"]
+
+
+def test_each_view_of_the_outbox_is_audited_once(client_as, outbox_messages):
+    client = client_as(Role.SYSTEM_ADMIN, username="xitong")
+
+    client.get("/system/outbox/", {"status": OutboxStatus.FAILED, "page": "1"})
+
+    (row,) = AuditLog.objects.filter(action=Action.OUTBOX_VIEWED)
+    assert row.username == "xitong"
+    assert row.detail == {"filters": {"status": OutboxStatus.FAILED, "channel": ""}, "page": "1"}
+    assert ACTION_LABELS[Action.OUTBOX_VIEWED] == "查阅发件箱"
+
+    client.get("/system/outbox/")
+    assert AuditLog.objects.filter(action=Action.OUTBOX_VIEWED).count() == 2
+
+
+def test_a_refused_look_at_the_outbox_writes_no_view_row(client_as, outbox_messages):
+    client_as(Role.COORDINATOR).get("/system/outbox/")
+    assert not AuditLog.objects.filter(action=Action.OUTBOX_VIEWED).exists()

@@ -14,7 +14,7 @@ from unittest import mock
 import pytest
 from django.core import mail
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 from django_tasks.backends.immediate import ImmediateBackend
 
@@ -232,3 +232,119 @@ def test_marking_one_message_read_leaves_the_others_unread(staff_member):
     assert notifications.unread_count(staff_member) == 1
     second.refresh_from_db()
     assert second.read_at is None
+
+
+# ---- one send per message, however many workers try ------------------------------------------------------------
+
+
+def queued_sms(user: Any) -> OutboxMessage:
+    """An SMS committed and waiting for its delivery task, which has not run yet."""
+    with mock.patch.object(notifications, "_enqueue_delivery"), transaction.atomic():
+        notify_by_sms(user)
+    return OutboxMessage.objects.get()
+
+
+def test_a_second_worker_arriving_mid_send_does_not_send_again(staff_member, sms_relay, monkeypatch):
+    message = queued_sms(staff_member)
+    real_gateway = notifications.sms_gateway
+    second_worker: list[int] = []
+
+    class GatewayRacedByAnotherWorker:
+        name = "http"
+
+        def send(self, msg: OutboxMessage) -> None:
+            # outbox_deliver (or another task worker) picks the same id while this worker is talking to the relay.
+            if not second_worker:
+                second_worker.append(-1)
+                second_worker[0] = notifications.deliver([msg.pk])
+            real_gateway().send(msg)
+
+    monkeypatch.setattr(notifications, "sms_gateway", GatewayRacedByAnotherWorker)
+
+    assert notifications.deliver([message.pk]) == 1
+
+    assert second_worker == [0]
+    assert len(sms_relay.requests) == 1
+    message.refresh_from_db()
+    assert message.status == OutboxStatus.SENT
+
+
+def test_only_one_of_two_claims_on_the_same_message_wins(staff_member):
+    message = queued_sms(staff_member)
+    assert notifications.claim(message.pk) is True
+    assert notifications.claim(message.pk) is False
+    message.refresh_from_db()
+    assert message.status == OutboxStatus.SENDING
+    assert message.claimed_at is not None
+
+
+def test_the_task_and_the_retry_command_together_send_once(staff_member, sms_relay):
+    message = queued_sms(staff_member)
+    OutboxMessage.objects.filter(pk=message.pk).update(created_at=timezone.now() - timedelta(minutes=30))
+
+    notifications.deliver([message.pk])  # the task, late
+    call_command("outbox_deliver")  # cron, at the same time
+
+    assert len(sms_relay.requests) == 1
+
+
+def test_a_message_stuck_sending_is_retried_after_ten_minutes(staff_member, sms_relay):
+    message = queued_sms(staff_member)
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        status=OutboxStatus.SENDING, claimed_at=timezone.now() - timedelta(minutes=11)
+    )
+
+    call_command("outbox_deliver")
+
+    message.refresh_from_db()
+    assert message.status == OutboxStatus.SENT
+    assert len(sms_relay.requests) == 1
+
+
+def test_a_message_being_sent_right_now_is_left_to_its_worker(staff_member, sms_relay):
+    message = queued_sms(staff_member)
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        status=OutboxStatus.SENDING,
+        claimed_at=timezone.now() - timedelta(minutes=2),
+        created_at=timezone.now() - timedelta(hours=1),
+    )
+
+    call_command("outbox_deliver")
+    notifications.deliver([message.pk])  # a duplicate task does not take it over either
+
+    assert sms_relay.requests == []
+    message.refresh_from_db()
+    assert message.status == OutboxStatus.SENDING
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent row updates need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_workers_send_each_message_once(staff_member, sms_relay):
+    messages = [queued_sms(staff_member)]
+    for _ in range(4):
+        with mock.patch.object(notifications, "_enqueue_delivery"), transaction.atomic():
+            notify_by_sms(staff_member)
+    ids = list(OutboxMessage.objects.values_list("pk", flat=True))
+    assert len(ids) == 5 and messages[0].pk in ids
+    workers = 6
+    start = threading.Barrier(workers)
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            start.wait()
+            notifications.deliver(ids)
+        except BaseException as exc:  # reported by the main thread
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker) for _ in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert not errors
+    assert len(sms_relay.requests) == 5
+    assert set(OutboxMessage.objects.values_list("status", flat=True)) == {OutboxStatus.SENT}

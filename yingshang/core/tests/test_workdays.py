@@ -148,3 +148,33 @@ def test_day_info_explains_the_day(calendar_2026):
     assert (make_up.kind, make_up.kind_label, make_up.is_working_day) == ("makeup", "调休上班", True)
     assert workdays.day_info(date(2026, 10, 11)).kind == "weekend"
     assert workdays.day_info(date(2026, 10, 12)).kind == "workday"
+
+
+# ---- the calendar's range and how it is read -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("start", "n"), [(date.max, 1), (date.max, 0), (date.min, -1), (date(2100, 12, 31), 5)])
+def test_a_deadline_outside_the_calendar_is_a_clear_error_not_an_overflow(db, start, n):
+    with pytest.raises(workdays.DateOutOfRangeError, match="1949-01-01 至 2100-12-31"):
+        add_working_days(start, n)
+
+
+def test_counting_outside_the_calendar_is_refused(db):
+    with pytest.raises(workdays.DateOutOfRangeError):
+        working_days_between(date(1, 1, 1), date(9999, 12, 31))
+
+
+def test_a_long_count_reads_all_its_years_in_one_query(calendar_2026, django_assert_num_queries):
+    workdays.invalidate()
+    expected = working_days_between(date(2025, 1, 1), date(2026, 12, 31))
+    workdays.invalidate()
+    with django_assert_num_queries(1):
+        assert working_days_between(date(1950, 1, 1), date(2099, 12, 31)) > 0
+    with django_assert_num_queries(0):  # every year is cached now
+        assert working_days_between(date(2025, 1, 1), date(2026, 12, 31)) == expected
+
+
+def test_a_long_deadline_reads_its_years_in_one_query(calendar_2026, django_assert_num_queries):
+    workdays.invalidate()
+    with django_assert_num_queries(1):
+        add_working_days(date(2025, 1, 1), 2000)
