@@ -125,7 +125,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job_for(request, pk)
     headers, preview_rows = imports.preview_table(job)
-    errors = job.errors if isinstance(job.errors, list) else []
+    errors = imports.import_errors(job)
     context = {
         "job": job,
         "badge": STATUS_BADGES.get(job.status, "secondary"),
@@ -218,7 +218,8 @@ def import_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def import_errors(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job_for(request, pk)
     stem = Path(job.original_name).stem
-    return _attachment(imports.error_report_xlsx(job), f"导入错误报告-{stem}.xlsx", XLSX_CONTENT_TYPE)
+    content = imports.import_error_report_export(job=job, by=request.user)
+    return _attachment(content, f"导入错误报告-{stem}.xlsx", XLSX_CONTENT_TYPE)
 
 
 @cap_required(Cap.IMPORT_ENTERPRISES)

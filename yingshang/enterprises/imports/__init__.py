@@ -13,11 +13,11 @@ progress goes through the cache, because nobody outside the transaction can see 
     selectors  reads for the pages
     files      template downloads and the error report
 
-Tests that replace a name (monkeypatch) patch it on the module that looks it up, e.g. `pipeline.enterprise_save`.
+Tests that replace a name (monkeypatch) patch it on the module that looks it up, e.g. `pipeline.enterprise_save_many`.
 """
 
 from .columns import COLUMN_BY_KEY, COLUMNS, EXAMPLE_USCC, ImportFileError
-from .files import error_report_xlsx, template_csv, template_xlsx
+from .files import error_report_xlsx, import_error_report_export, template_csv, template_xlsx
 from .parsing import ALLOWED_EXTENSIONS
 from .pipeline import (
     MAX_STORED_ERRORS,
@@ -31,7 +31,13 @@ from .pipeline import (
     import_validate,
 )
 from .progress import STALL_SECONDS, import_progress, progress_cache_key
-from .selectors import import_job_visible_to, import_jobs_for, preview_table, previous_import_of_same_file
+from .selectors import (
+    import_errors,
+    import_job_visible_to,
+    import_jobs_for,
+    preview_table,
+    previous_import_of_same_file,
+)
 
 __all__ = [
     "ALLOWED_EXTENSIONS",
@@ -44,6 +50,8 @@ __all__ = [
     "ImportFileError",
     "error_report_xlsx",
     "import_apply",
+    "import_error_report_export",
+    "import_errors",
     "import_job_cancel",
     "import_job_confirm",
     "import_job_create",

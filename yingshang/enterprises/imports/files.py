@@ -1,7 +1,8 @@
 """Files the import pages offer for download: the blank templates (xlsx and CSV) and a job's error report.
 
 The xlsx template carries the reference data of the day (drop-down lists and a 填写说明 sheet); the error report
-writes every value as text, so a cell like "=HYPERLINK(...)" copied from an upload never becomes a formula.
+writes every value as text, so a cell like "=HYPERLINK(...)" copied from an upload never becomes a formula, shows
+phone numbers masked, and is audited as an export.
 """
 
 from __future__ import annotations
@@ -19,8 +20,11 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from yingshang.core.audit import Action, audit_record
+
 from ..models import ImportJob, IndustryChain, Park, Qualification, Township
 from .columns import _FOUR_UP, COLUMNS, EXAMPLE_USCC
+from .selectors import import_errors
 
 
 def _safe_cell(value: Any) -> Any:
@@ -151,7 +155,7 @@ def error_report_xlsx(job: ImportJob) -> bytes:
     workbook = openpyxl.Workbook(write_only=True)
     sheet = workbook.create_sheet("错误明细")
     sheet.append(["行号", "列", "值", "原因"])
-    for error in job.errors or []:
+    for error in import_errors(job):
         row = []
         for value in (error.get("row"), error.get("column"), error.get("value"), error.get("message")):
             cell = WriteOnlyCell(sheet, value=_safe_cell(value))
@@ -162,3 +166,22 @@ def error_report_xlsx(job: ImportJob) -> bytes:
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+def import_error_report_export(*, job: ImportJob, by: Any) -> bytes:
+    """The error report for download; the download is audited like any export of the registry's data."""
+    content = error_report_xlsx(job)
+    audit_record(
+        action=Action.EXPORT,
+        user=by,
+        obj=job,
+        detail={
+            "object": "企业导入错误报告",
+            "format": "xlsx",
+            "rows": len(job.errors) if isinstance(job.errors, list) else 0,
+            "unmasked": False,
+            "job_id": job.pk,
+            "file_name": job.original_name,
+        },
+    )
+    return content

@@ -23,6 +23,7 @@ import openpyxl
 from openpyxl.utils.datetime import from_excel
 
 from yingshang.core.errors import ApplicationError
+from yingshang.core.masking import mask_phone
 
 from ..models import ImportJob, IndustryChain, Park, Qualification, Scale, Township
 from ..services import EnterpriseInput
@@ -369,6 +370,12 @@ def _open_table(job: ImportJob) -> Iterator[_Table]:
             yield table
 
 
+def _error_value(column: Column, raw: Any) -> str:
+    """The cell as the error report shows it: phone numbers masked, like everywhere outside the enterprise's page."""
+    text = _cell_text(raw)[:200]
+    return mask_phone(text) if column.kind == "phone" else text
+
+
 def _checked_rows(table: _Table, checker: _RowChecker) -> Iterator[CheckedRow]:
     """Each non-blank data row, validated; a USCC seen in an earlier row is a duplicate."""
     seen: dict[str, int] = {}
@@ -388,7 +395,7 @@ def _checked_rows(table: _Table, checker: _RowChecker) -> Iterator[CheckedRow]:
             if first != row_number:
                 problems.append((uscc_column, f"与第{first}行重复"))
         errors = [
-            {"row": row_number, "column": c.header, "value": _cell_text(cells[c])[:200], "message": message}
+            {"row": row_number, "column": c.header, "value": _error_value(c, cells[c]), "message": message}
             for c, message in problems
         ]
         yield CheckedRow(row_number, None if errors else EnterpriseInput(**data), errors, data)

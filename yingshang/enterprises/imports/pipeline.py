@@ -2,7 +2,11 @@
 
 Validation streams the file and writes only to the ImportJob (progress committed every few hundred rows, so the page
 can poll it). Apply re-reads the same file, checked against its SHA-256, re-validates it against the current reference
-data and saves every valid row in one transaction: an import is all or nothing.
+data and saves every valid row in one transaction: an import is all or nothing. It saves the rows in chunks with
+`enterprise_save_many` (a few queries per chunk, not per row), because on SQLite that transaction holds the write lock
+that every other user's write waits for.
+
+Each step a user takes (upload, confirm, cancel, restart) and the outcome of the apply are audited.
 """
 
 from __future__ import annotations
@@ -24,11 +28,12 @@ from django.utils import timezone
 
 from yingshang.core.audit import Action, audit_record
 from yingshang.core.errors import ApplicationError
+from yingshang.core.masking import mask_phone
 from yingshang.core.models import AuditResult
 from yingshang.core.notifications import notify
 
 from ..models import Enterprise, FourUpCategory, ImportJob, ImportStatus, Scale
-from ..services import enterprise_save
+from ..services import EnterpriseInput, enterprise_save_many
 from .cells import _cell_text
 from .columns import Column, ImportFileError
 from .parsing import ALLOWED_EXTENSIONS, _checked_rows, _open_table, _RowChecker
@@ -37,7 +42,7 @@ from .progress import PROGRESS_TIMEOUT, _beat, import_job_stalled, progress_cach
 logger = logging.getLogger(__name__)
 
 PROGRESS_EVERY = 200  # rows between committed progress updates while validating
-APPLY_PROGRESS_EVERY = 25  # rows between cache updates while applying (cheap, so more often)
+APPLY_CHUNK_ROWS = 500  # rows saved together while applying; progress is published after each chunk
 PREVIEW_ROWS = 20
 MAX_STORED_ERRORS = 10_000  # beyond this the counts stay exact but the report lists only the first ones
 
@@ -53,6 +58,8 @@ def _display(value: Any, column: Column) -> str:
         return "、".join(str(v) for v in value)
     if isinstance(value, Decimal):
         return f"{value.normalize():f}"
+    if column.kind == "phone":
+        return mask_phone(_cell_text(value))
     return _cell_text(value)
 
 
@@ -85,8 +92,27 @@ def import_job_create(*, upload: UploadedFile, source: str, as_of: date, by: Any
     )
     # A random stored name: the original may hold characters some storages reject, and names must not collide.
     job.file.save(f"{uuid.uuid4().hex}{extension}", upload, save=False)
-    job.save()
+    with transaction.atomic():
+        job.save()
+        _audit_step(job, "upload", by=by)
     return job
+
+
+def _audit_step(job: ImportJob, step: str, *, by: Any, **detail: Any) -> None:
+    audit_record(
+        action=Action.IMPORT,
+        user=by,
+        obj=job,
+        detail={
+            "step": step,
+            "job_id": job.pk,
+            "file_name": job.original_name,
+            "file_sha256": job.file_sha256,
+            "source": job.source,
+            "as_of": job.as_of.isoformat(),
+            **detail,
+        },
+    )
 
 
 def import_job_fail(*, job: ImportJob, message: str, from_statuses: Iterable[str]) -> bool:
@@ -172,9 +198,11 @@ def import_job_confirm(*, job: ImportJob, by: Any) -> ImportJob:
         raise ApplicationError(f"当前状态为“{job.get_status_display()}”,不能确认导入")
     if not job.valid_rows:
         raise ApplicationError("没有可导入的有效行")
-    # Conditional, so a double click cannot start two imports.
-    if not ImportJob.objects.filter(pk=job.pk, status=ImportStatus.PREVIEW).update(status=ImportStatus.IMPORTING):
-        raise ApplicationError("该导入已被确认或取消,请刷新页面")
+    with transaction.atomic():
+        # Conditional, so a double click cannot start two imports.
+        if not ImportJob.objects.filter(pk=job.pk, status=ImportStatus.PREVIEW).update(status=ImportStatus.IMPORTING):
+            raise ApplicationError("该导入已被确认或取消,请刷新页面")
+        _audit_step(job, "confirm", by=by, valid_rows=job.valid_rows, rejected_rows=job.rejected_rows)
     cache.set(progress_cache_key(job.pk), 0, PROGRESS_TIMEOUT)
     _beat(job.pk)
     job.refresh_from_db()
@@ -189,20 +217,25 @@ def import_job_restart(*, job: ImportJob, by: Any) -> str:
     """
     if not import_job_stalled(job):
         raise ApplicationError("后台任务仍在进行,请稍候")
-    if job.status == ImportStatus.VALIDATING:
-        ImportJob.objects.filter(pk=job.pk, status=ImportStatus.VALIDATING).update(
-            status=ImportStatus.UPLOADED, processed_rows=0
-        )
+    phase = "apply" if job.status == ImportStatus.IMPORTING else "validate"
+    with transaction.atomic():
+        if job.status == ImportStatus.VALIDATING:
+            ImportJob.objects.filter(pk=job.pk, status=ImportStatus.VALIDATING).update(
+                status=ImportStatus.UPLOADED, processed_rows=0
+            )
+        _audit_step(job, "restart", by=by, phase=phase)
     _beat(job.pk)
-    return "apply" if job.status == ImportStatus.IMPORTING else "validate"
+    return phase
 
 
 def import_job_cancel(*, job: ImportJob, by: Any) -> ImportJob:
     cancellable = [ImportStatus.UPLOADED, ImportStatus.VALIDATING, ImportStatus.PREVIEW]
-    if not ImportJob.objects.filter(pk=job.pk, status__in=cancellable).update(
-        status=ImportStatus.CANCELLED, finished_at=timezone.now()
-    ):
-        raise ApplicationError("导入已开始或已结束,不能取消")
+    with transaction.atomic():
+        if not ImportJob.objects.filter(pk=job.pk, status__in=cancellable).update(
+            status=ImportStatus.CANCELLED, finished_at=timezone.now()
+        ):
+            raise ApplicationError("导入已开始或已结束,不能取消")
+        _audit_step(job, "cancel", by=by)
     job.refresh_from_db()
     return job
 
@@ -278,26 +311,27 @@ def _apply_rows(job: ImportJob, *, by: Any, progress_key: str) -> tuple[int, int
             raise _ApplyAborted("文件内容与上传时不一致")
     checker = _RowChecker(today=timezone.localdate())
     saved = created = rejected = 0
+    chunk: list[tuple[int, EnterpriseInput]] = []
+
+    def save_chunk() -> None:
+        nonlocal saved, created
+        created += _save_chunk(job, chunk, by=by)
+        saved += len(chunk)
+        chunk.clear()
+        cache.set(progress_key, saved, PROGRESS_TIMEOUT)
+        _beat(job.pk)
+
     try:
         with _open_table(job) as table:
             for row in _checked_rows(table, checker):
                 if row.data is None:
                     rejected += 1
                     continue
-                try:
-                    _, was_created, _ = enterprise_save(
-                        data=row.data, source=job.source, as_of=job.as_of, by=by, audit=False
-                    )
-                except ApplicationError as exc:
-                    raise _ApplyAborted(f"第{row.row_number}行:{exc.message}") from exc
-                except Exception as exc:
-                    logger.exception("Import %s: saving row %s failed", job.pk, row.row_number)
-                    raise _ApplyAborted(f"第{row.row_number}行保存失败(系统错误)") from exc
-                saved += 1
-                created += int(was_created)
-                if saved % APPLY_PROGRESS_EVERY == 0:
-                    cache.set(progress_key, saved, PROGRESS_TIMEOUT)
-                    _beat(job.pk)
+                chunk.append((row.row_number, row.data))
+                if len(chunk) >= APPLY_CHUNK_ROWS:
+                    save_chunk()
+            if chunk:
+                save_chunk()
     except ImportFileError as exc:
         raise _ApplyAborted(exc.message) from exc
     if saved != job.valid_rows or rejected != job.rejected_rows:
@@ -305,8 +339,24 @@ def _apply_rows(job: ImportJob, *, by: Any, progress_key: str) -> tuple[int, int
     return created, saved - created
 
 
+def _save_chunk(job: ImportJob, chunk: list[tuple[int, EnterpriseInput]], *, by: Any) -> int:
+    """Save one chunk of (row number, input); returns how many enterprises it created."""
+    rows = f"第{chunk[0][0]}至{chunk[-1][0]}行" if len(chunk) > 1 else f"第{chunk[0][0]}行"
+    try:
+        result = enterprise_save_many(items=[data for _, data in chunk], source=job.source, as_of=job.as_of, by=by)
+    except ApplicationError as exc:
+        index = exc.extra.get("index")
+        where = f"第{chunk[index][0]}行" if isinstance(index, int) and 0 <= index < len(chunk) else rows
+        raise _ApplyAborted(f"{where}:{exc.message}") from exc
+    except Exception as exc:
+        logger.exception("Import %s: saving rows %s to %s failed", job.pk, chunk[0][0], chunk[-1][0])
+        raise _ApplyAborted(f"{rows}保存失败(系统错误)") from exc
+    return result.created
+
+
 def _audit_detail(job: ImportJob) -> dict[str, Any]:
     return {
+        "step": "apply",
         "job_id": job.pk,
         "file_name": job.original_name,
         "file_sha256": job.file_sha256,

@@ -166,7 +166,7 @@ def test_a_completed_import_writes_one_audit_row_and_notifies_the_uploader(coord
     _, job = upload(coordinator, mixed_workbook())
     confirm(coordinator, job)
 
-    audit = AuditLog.objects.filter(action=Action.IMPORT)
+    audit = AuditLog.objects.filter(action=Action.IMPORT, detail__step="apply")
     assert audit.count() == 1
     row = audit.get()
     assert row.detail["file_sha256"] == job.file_sha256
@@ -202,21 +202,22 @@ def test_a_failure_while_applying_rolls_back_every_row(coordinator, monkeypatch)
     _, job = upload(coordinator, write_xlsx(rows))
     enterprises_before = Enterprise.objects.count()
     events_before = EnterpriseEvent.objects.count()
-    real_save = pipeline.enterprise_save
+    monkeypatch.setattr(pipeline, "APPLY_CHUNK_ROWS", 2)
+    real_save_many = pipeline.enterprise_save_many
     calls = []
 
-    def save_failing_on_third_row(**kwargs):
-        calls.append(kwargs["data"].uscc)
-        if len(calls) == 3:
+    def save_failing_on_second_chunk(**kwargs):
+        calls.append([item.uscc for item in kwargs["items"]])
+        if len(calls) == 2:
             raise RuntimeError("disk full")
-        return real_save(**kwargs)
+        return real_save_many(**kwargs)
 
-    monkeypatch.setattr(pipeline, "enterprise_save", save_failing_on_third_row)
+    monkeypatch.setattr(pipeline, "enterprise_save_many", save_failing_on_second_chunk)
 
     job = confirm(coordinator, job)
 
     assert job.status == ImportStatus.FAILED
-    assert "第4行保存失败" in job.failure_message
+    assert "第4至5行保存失败" in job.failure_message  # the first chunk (rows 2 and 3) was saved, then undone
     assert "全部撤销" in job.failure_message
     assert Enterprise.objects.count() == enterprises_before
     assert EnterpriseEvent.objects.count() == events_before
@@ -231,14 +232,14 @@ def test_a_rule_broken_while_applying_names_the_row(coordinator, monkeypatch):
 
     _, job = upload(coordinator, write_xlsx(sample_rows(3)))
 
-    def refuse(**kwargs):
-        raise ApplicationError("请填写数据来源")
+    def refuse_the_second_item(**kwargs):
+        raise ApplicationError("企业名称不能为空", extra={"index": 1})
 
-    monkeypatch.setattr(pipeline, "enterprise_save", refuse)
+    monkeypatch.setattr(pipeline, "enterprise_save_many", refuse_the_second_item)
     job = confirm(coordinator, job)
 
     assert job.status == ImportStatus.FAILED
-    assert job.failure_message.startswith("第2行:请填写数据来源")
+    assert job.failure_message.startswith("第3行:企业名称不能为空")
 
 
 def test_reference_data_changed_since_the_preview_fails_the_whole_import(coordinator):
@@ -349,7 +350,7 @@ def test_error_report_never_turns_a_value_into_a_formula(coordinator):
     rows = sample_rows(1)
     rows[0]["企业名称"] = ""
     rows[0]["法定代表人"] = '=HYPERLINK("http://evil.example","点我")'
-    rows[0]["联系电话"] = "=1+1"
+    rows[0]["成立日期"] = "=1+1"
     # In a CSV these are plain text; the report must keep them text too.
     _, job = upload(coordinator, write_csv(rows), name="名单.csv")
 
@@ -378,7 +379,7 @@ def test_running_the_tasks_twice_changes_nothing(coordinator):
     job.refresh_from_db()
 
     assert (job.status, job.created_count) == (ImportStatus.DONE, 3)
-    assert AuditLog.objects.filter(action=Action.IMPORT).count() == 1
+    assert AuditLog.objects.filter(action=Action.IMPORT, detail__step="apply").count() == 1
     assert Notification.objects.filter(title="企业导入完成").count() == 1
 
 
@@ -389,7 +390,8 @@ def test_a_double_confirm_starts_only_one_import(coordinator):
     response = coordinator.post(reverse("enterprises:import_confirm", args=[job.pk]), follow=True)
 
     assert "不能确认导入" in response.content.decode()
-    assert AuditLog.objects.filter(action=Action.IMPORT).count() == 1
+    assert AuditLog.objects.filter(action=Action.IMPORT, detail__step="confirm").count() == 1
+    assert AuditLog.objects.filter(action=Action.IMPORT, detail__step="apply").count() == 1
 
 
 def test_jobs_are_listed_on_the_import_page(coordinator):
@@ -399,3 +401,72 @@ def test_jobs_are_listed_on_the_import_page(coordinator):
 
     assert "二月名单.xlsx" in page
     assert ImportJob.objects.get(pk=job.pk).original_name == "二月名单.xlsx"
+
+
+# --- phone numbers stay masked outside the enterprise's own page ----------------------------------------------------
+
+PHONE_VALID = "13907241234"
+PHONE_INVALID = "13907245678x"
+
+
+def _upload_with_phones(coordinator):
+    rows = sample_rows(2)
+    rows[0]["联系电话"] = PHONE_VALID
+    rows[1]["联系电话"] = PHONE_INVALID
+    _, job = upload(coordinator, write_xlsx(rows))
+    job.refresh_from_db()
+    assert (job.valid_rows, job.rejected_rows) == (1, 1)
+    return job
+
+
+def _report_cells(coordinator, job) -> list[str]:
+    response = coordinator.get(reverse("enterprises:import_errors", args=[job.pk]))
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
+    return [str(v) for row in sheet.iter_rows(values_only=True) for v in row if v is not None]
+
+
+def test_phone_numbers_are_masked_in_the_preview_and_the_error_table(coordinator):
+    job = _upload_with_phones(coordinator)
+
+    page = coordinator.get(reverse("enterprises:import_detail", args=[job.pk])).content.decode()
+
+    assert "139****1234" in page  # preview
+    assert "139****678x" in page  # error table
+    assert PHONE_VALID not in page
+    assert PHONE_INVALID[:11] not in page
+
+
+def test_phone_numbers_are_masked_in_the_error_report(coordinator):
+    job = _upload_with_phones(coordinator)
+
+    cells = _report_cells(coordinator, job)
+
+    assert "139****678x" in cells
+    assert not any(PHONE_INVALID[:11] in c for c in cells)
+
+
+def test_full_phone_numbers_are_not_even_stored_with_the_job(coordinator):
+    import json
+
+    job = _upload_with_phones(coordinator)
+
+    stored = json.dumps([job.preview, job.errors], ensure_ascii=False)
+    assert PHONE_VALID not in stored
+    assert PHONE_INVALID[:11] not in stored
+
+
+def test_jobs_stored_before_masking_show_their_phones_masked(coordinator):
+    job = _upload_with_phones(coordinator)
+    # As validation stored them before it masked: the full numbers in the preview and the error list.
+    job.preview[0]["values"]["contact_phone"] = PHONE_VALID
+    job.errors[0]["value"] = PHONE_INVALID
+    job.save(update_fields=["preview", "errors"])
+
+    page = coordinator.get(reverse("enterprises:import_detail", args=[job.pk])).content.decode()
+    cells = _report_cells(coordinator, job)
+
+    assert "139****1234" in page
+    assert PHONE_VALID not in page
+    assert PHONE_INVALID[:11] not in page
+    assert "139****678x" in cells
+    assert not any(PHONE_INVALID[:11] in c for c in cells)

@@ -15,6 +15,8 @@ from django.utils import timezone
 
 from yingshang.accounts import roles
 from yingshang.accounts.roles import Cap, Role
+from yingshang.core.audit import Action
+from yingshang.core.models import AuditLog
 from yingshang.enterprises import imports
 from yingshang.enterprises.imports import parsing, pipeline, progress
 from yingshang.enterprises.models import Enterprise, ImportJob, ImportStatus
@@ -273,21 +275,21 @@ def test_validation_commits_progress_as_it_goes(coordinator, monkeypatch):
     assert seen == [0, 0, 2, 2, 4, 4, 6]
 
 
-def test_applying_publishes_progress_in_the_cache(coordinator, monkeypatch):
-    _, job = upload(coordinator, write_xlsx(sample_rows(6)))
-    monkeypatch.setattr(pipeline, "APPLY_PROGRESS_EVERY", 2)
-    seen: list[int] = []
-    real_save = pipeline.enterprise_save
+def test_applying_saves_in_chunks_and_publishes_progress_after_each(coordinator, monkeypatch):
+    _, job = upload(coordinator, write_xlsx(sample_rows(5)))
+    monkeypatch.setattr(pipeline, "APPLY_CHUNK_ROWS", 2)
+    seen: list[tuple[int, int]] = []
+    real_save_many = pipeline.enterprise_save_many
 
-    def spying_save(**kwargs):
-        seen.append(cache.get(imports.progress_cache_key(job.pk)))
-        return real_save(**kwargs)
+    def spying_save_many(**kwargs):
+        seen.append((cache.get(imports.progress_cache_key(job.pk)), len(kwargs["items"])))
+        return real_save_many(**kwargs)
 
-    monkeypatch.setattr(pipeline, "enterprise_save", spying_save)
+    monkeypatch.setattr(pipeline, "enterprise_save_many", spying_save_many)
 
     confirm(coordinator, job)
 
-    assert seen == [0, 0, 2, 2, 4, 4]
+    assert seen == [(0, 2), (2, 2), (4, 1)]  # (progress shown before the chunk, rows in the chunk)
     assert cache.get(imports.progress_cache_key(job.pk)) is None  # cleaned up once committed
 
 
@@ -403,3 +405,74 @@ def test_polling_does_not_write_the_session(coordinator, job_of_coordinator):
 
     assert response.status_code == 200
     assert Session.objects.get(session_key=key).expire_date == before
+
+
+# --- audit ----------------------------------------------------------------------------------------------------------
+
+
+def _import_audit(job: ImportJob, step: str) -> AuditLog:
+    return AuditLog.objects.get(action=Action.IMPORT, object_id=str(job.pk), detail__step=step)
+
+
+def test_an_upload_is_audited(coordinator):
+    _, job = upload(coordinator, write_xlsx(sample_rows(1)), name="四月名单.xlsx", source="市场监管局推送")
+
+    row = _import_audit(job, "upload")
+    assert row.user == coordinator.user
+    assert row.object_type == "enterprises.importjob"
+    assert (row.detail["file_name"], row.detail["file_sha256"]) == ("四月名单.xlsx", job.file_sha256)
+    assert row.detail["source"] == "市场监管局推送"
+
+
+def test_a_confirmation_is_audited(coordinator, job_of_coordinator):
+    confirm(coordinator, job_of_coordinator)
+
+    row = _import_audit(job_of_coordinator, "confirm")
+    assert row.user == coordinator.user
+    assert (row.detail["valid_rows"], row.detail["rejected_rows"]) == (2, 0)
+
+
+def test_a_cancellation_is_audited(coordinator, job_of_coordinator):
+    coordinator.post(reverse("enterprises:import_cancel", args=[job_of_coordinator.pk]))
+
+    row = _import_audit(job_of_coordinator, "cancel")
+    assert row.user == coordinator.user
+
+
+def test_a_refused_cancellation_is_not_audited(coordinator, job_of_coordinator):
+    confirm(coordinator, job_of_coordinator)
+
+    coordinator.post(reverse("enterprises:import_cancel", args=[job_of_coordinator.pk]))
+
+    assert not AuditLog.objects.filter(action=Action.IMPORT, detail__step="cancel").exists()
+
+
+def test_a_restart_is_audited_with_the_phase_it_restarts(coordinator, job_of_coordinator, later):
+    ImportJob.objects.filter(pk=job_of_coordinator.pk).update(status=ImportStatus.VALIDATING, processed_rows=1)
+
+    coordinator.post(reverse("enterprises:import_restart", args=[job_of_coordinator.pk]))
+
+    row = _import_audit(job_of_coordinator, "restart")
+    assert row.user == coordinator.user
+    assert row.detail["phase"] == "validate"
+
+
+def test_downloading_the_error_report_is_audited_as_an_export(coordinator):
+    rows = sample_rows(2)
+    rows[1]["企业名称"] = ""
+    _, job = upload(coordinator, write_xlsx(rows))
+
+    response = coordinator.get(reverse("enterprises:import_errors", args=[job.pk]))
+
+    assert response.status_code == 200
+    row = AuditLog.objects.get(action=Action.EXPORT)
+    assert (row.user, row.object_id) == (coordinator.user, str(job.pk))
+    assert row.detail["object"] == "企业导入错误报告"
+    assert (row.detail["format"], row.detail["rows"]) == ("xlsx", 1)
+
+
+def test_a_refused_download_is_not_audited(client_as, job_of_coordinator):
+    staff = client_as(Role.DEPARTMENT_STAFF)
+
+    assert staff.get(reverse("enterprises:import_errors", args=[job_of_coordinator.pk])).status_code == 403
+    assert not AuditLog.objects.filter(action=Action.EXPORT).exists()
