@@ -19,6 +19,7 @@ from yingshang.accounts.permissions import cap_required, signed_in_user
 from yingshang.accounts.roles import Cap
 from yingshang.core.errors import ApplicationError, ConflictError
 
+from .exports import enterprise_export
 from .forms import EnterpriseFilterForm, EnterpriseForm
 from .models import Enterprise
 from .selectors import (
@@ -29,7 +30,7 @@ from .selectors import (
     enterprise_page,
     enterprise_profile,
 )
-from .services import enterprise_contact_phone_reveal, enterprise_export, enterprise_save
+from .services import enterprise_contact_phone_reveal, enterprise_save
 
 DEFAULT_PAGE_SIZE = 50
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -22,7 +22,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -36,7 +36,7 @@ from ..models import Enterprise, FourUpCategory, ImportJob, ImportStatus, Scale
 from ..services import EnterpriseInput, enterprise_save_many
 from .cells import _cell_text
 from .columns import Column, ImportFileError
-from .parsing import ALLOWED_EXTENSIONS, _checked_rows, _open_table, _RowChecker
+from .parsing import ALLOWED_EXTENSIONS, CheckedRow, _checked_rows, _open_table, _RowChecker
 from .progress import PROGRESS_TIMEOUT, _beat, import_job_stalled, progress_cache_key
 
 logger = logging.getLogger(__name__)
@@ -251,13 +251,21 @@ def import_apply(*, job: ImportJob, by: Any = None) -> ImportJob:
     key = progress_cache_key(job.pk)
     started = False
     try:
+        # SQLite has one write lock, taken when the transaction begins: read and check the file before that, so the
+        # lock is held only while rows are written. PostgreSQL streams the file inside the transaction instead.
+        preread = None
+        if (
+            connection.vendor == "sqlite"
+            and ImportJob.objects.filter(pk=job.pk, status=ImportStatus.IMPORTING).exists()
+        ):
+            preread = list(_stream_rows(job))
         with transaction.atomic():
             locked = ImportJob.objects.select_for_update().get(pk=job.pk)
             if locked.status != ImportStatus.IMPORTING:  # already applied, failed or cancelled: run-twice safe
                 return locked
             started = True
             _beat(job.pk)
-            created, updated = _apply_rows(locked, by=by, progress_key=key)
+            created, updated = _apply_rows(locked, by=by, progress_key=key, rows=preread)
             locked.status = ImportStatus.DONE
             locked.created_count = created
             locked.updated_count = updated
@@ -305,11 +313,18 @@ def import_apply(*, job: ImportJob, by: Any = None) -> ImportJob:
     return job
 
 
-def _apply_rows(job: ImportJob, *, by: Any, progress_key: str) -> tuple[int, int]:
+def _stream_rows(job: ImportJob) -> Iterator[CheckedRow]:
     with job.file.open("rb") as fh:
         if _file_sha256(fh) != job.file_sha256:
             raise _ApplyAborted("文件内容与上传时不一致")
-    checker = _RowChecker(today=timezone.localdate())
+    try:
+        with _open_table(job) as table:
+            yield from _checked_rows(table, _RowChecker(today=timezone.localdate()))
+    except ImportFileError as exc:
+        raise _ApplyAborted(exc.message) from exc
+
+
+def _apply_rows(job: ImportJob, *, by: Any, progress_key: str, rows: list[CheckedRow] | None = None) -> tuple[int, int]:
     saved = created = rejected = 0
     chunk: list[tuple[int, EnterpriseInput]] = []
 
@@ -321,19 +336,15 @@ def _apply_rows(job: ImportJob, *, by: Any, progress_key: str) -> tuple[int, int
         cache.set(progress_key, saved, PROGRESS_TIMEOUT)
         _beat(job.pk)
 
-    try:
-        with _open_table(job) as table:
-            for row in _checked_rows(table, checker):
-                if row.data is None:
-                    rejected += 1
-                    continue
-                chunk.append((row.row_number, row.data))
-                if len(chunk) >= APPLY_CHUNK_ROWS:
-                    save_chunk()
-            if chunk:
-                save_chunk()
-    except ImportFileError as exc:
-        raise _ApplyAborted(exc.message) from exc
+    for row in rows if rows is not None else _stream_rows(job):
+        if row.data is None:
+            rejected += 1
+            continue
+        chunk.append((row.row_number, row.data))
+        if len(chunk) >= APPLY_CHUNK_ROWS:
+            save_chunk()
+    if chunk:
+        save_chunk()
     if saved != job.valid_rows or rejected != job.rejected_rows:
         raise _ApplyAborted("文件的校验结果与预览时不一致(乡镇、园区、产业链或资质等基础数据可能已调整),请重新上传校验")
     return created, saved - created

@@ -470,3 +470,24 @@ def test_jobs_stored_before_masking_show_their_phones_masked(coordinator):
     assert PHONE_INVALID[:11] not in page
     assert "139****678x" in cells
     assert not any(PHONE_INVALID[:11] in c for c in cells)
+
+
+def test_the_embedded_database_limits_one_file_to_twenty_thousand_rows():
+    from django.db import connection
+
+    from yingshang.enterprises.imports import parsing
+
+    expected = parsing.SQLITE_MAX_DATA_ROWS if connection.vendor == "sqlite" else parsing.MAX_DATA_ROWS
+    assert parsing.max_data_rows() == expected
+
+
+def test_a_file_over_the_row_limit_is_refused_before_anything_is_saved(coordinator, monkeypatch):
+    from yingshang.enterprises.imports import parsing
+
+    monkeypatch.setattr(parsing, "max_data_rows", lambda: 3)
+    before = Enterprise.objects.count()
+    _, job = upload(coordinator, write_xlsx(sample_rows(4)))
+    job.refresh_from_db()
+    assert job.status == ImportStatus.FAILED
+    assert "最多3行" in job.failure_message
+    assert Enterprise.objects.count() == before

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from yingshang.accounts.roles import Role
 from yingshang.core.audit import Action
 from yingshang.core.models import AuditLog
-from yingshang.enterprises import services
+from yingshang.enterprises import exports
 from yingshang.enterprises.models import Scale
 from yingshang.enterprises.tests.factories import EnterpriseFactory
 
@@ -72,7 +72,7 @@ def test_the_export_is_audited_with_filters_and_row_count(client_as, enterprise_
 
 
 def test_a_too_large_export_is_refused_with_advice(client_as, enterprise_battery_maker, enterprise_other, monkeypatch):
-    monkeypatch.setattr(services, "EXPORT_MAX_ROWS", 1)
+    monkeypatch.setattr(exports, "EXPORT_MAX_ROWS", 1)
     client = client_as(Role.COORDINATOR)
     response = client.get(EXPORT, {"scale": "below"}, follow=True)
     html = response.content.decode()

@@ -181,3 +181,26 @@ def test_a_new_enterprise_needs_a_name(db, uscc):
 def test_a_source_is_required(db, uscc):
     with pytest.raises(ApplicationError, match="请填写数据来源"):
         enterprise_save(data=EnterpriseInput(uscc=uscc, name="甲公司"), source="  ", as_of=AS_OF)
+
+
+def test_changing_only_the_industry_chains_moves_the_version_so_concurrent_edits_are_caught(db):
+    from datetime import date
+
+    from yingshang.core.errors import ConflictError
+    from yingshang.enterprises.services import EnterpriseInput, enterprise_save
+    from yingshang.enterprises.tests.factories import EnterpriseFactory, IndustryChainFactory
+
+    enterprise = EnterpriseFactory.create()
+    chain = IndustryChainFactory.create(name="电力电子")
+    stale_version = enterprise.version
+    saved, _, _ = enterprise_save(
+        data=EnterpriseInput(uscc=enterprise.uscc, industry_chains=[chain]), source="园区", as_of=date(2026, 11, 1)
+    )
+    assert saved.version == stale_version + 1
+    with pytest.raises(ConflictError):
+        enterprise_save(
+            data=EnterpriseInput(uscc=enterprise.uscc, legal_representative="王五"),
+            source="营商办",
+            as_of=date(2026, 11, 1),
+            expected_version=stale_version,
+        )
