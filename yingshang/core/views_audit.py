@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -60,7 +60,7 @@ def audit_verify(request: HttpRequest) -> HttpResponse:
 
 @cap_required(Cap.READ_AUDIT_LOG)
 @require_GET
-def audit_export(request: HttpRequest) -> HttpResponse:
+def audit_export(request: HttpRequest) -> HttpResponseBase:
     form = AuditLogFilterForm(request.GET or None)
     back = f"{reverse('core:audit_log')}?{request.GET.urlencode()}"
     if form.is_bound and not form.is_valid():
@@ -73,7 +73,7 @@ def audit_export(request: HttpRequest) -> HttpResponse:
     if count > AUDIT_EXPORT_LIMIT:
         messages.error(request, f"符合条件的记录有 {count} 条,超过单次导出上限 {AUDIT_EXPORT_LIMIT} 条,请缩小筛选范围")
         return redirect(back)
-    content = exports.xlsx_bytes(
+    content = exports.write_xlsx(
         title="审计日志",
         headers=exports.AUDIT_EXPORT_HEADERS,
         rows=exports.audit_log_rows(queryset.iterator(chunk_size=2000)),

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from yingshang.accounts.roles import Cap
 from yingshang.core.audit import Action, audit_record
 from yingshang.core.errors import ApplicationError
+from yingshang.core.exports import write_xlsx
 from yingshang.core.masking import mask_phone
 
 from .models import Enterprise, FourUpCategory, Scale
@@ -82,15 +79,6 @@ def _export_row(e: Enterprise, *, unmask: bool) -> list[Any]:
     ]
 
 
-def _as_text_cell(ws: Any, value: Any) -> Any:
-    # openpyxl stores any string starting with "=" as a formula; data from outside must never become one.
-    if isinstance(value, str) and value.startswith("="):
-        cell = WriteOnlyCell(ws, value=value)
-        cell.data_type = "s"
-        return cell
-    return value
-
-
 def enterprise_export(
     *, queryset: QuerySet[Enterprise], by: Any, unmask: bool = False, filters: dict[str, Any] | None = None
 ) -> EnterpriseExport:
@@ -108,30 +96,27 @@ def enterprise_export(
         )
     unmasked = bool(unmask and getattr(by, "can_unmask_personal_data", False))
 
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("企业名录")
-    for index, (_, width) in enumerate(_EXPORT_COLUMNS):
-        ws.column_dimensions[get_column_letter(index + 1)].width = width
-    ws.freeze_panes = "C2"
-    header = []
-    for title, _ in _EXPORT_COLUMNS:
-        cell = WriteOnlyCell(ws, value=title)
-        cell.font = Font(bold=True)
-        header.append(cell)
-    ws.append(header)
-    written = 0
-    for enterprise in (
+    enterprises = (
         queryset.select_related("township", "park")
         .prefetch_related("industry_chains", "qualifications")
         .order_by("-id")
         .iterator(chunk_size=2000)
-    ):
-        ws.append([_as_text_cell(ws, v) for v in _export_row(enterprise, unmask=unmasked)])
-        written += 1
+    )
+    written = 0
 
-    file = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the response, which closes it
-    wb.save(file)
-    file.seek(0)
+    def export_rows() -> Iterator[list[Any]]:
+        nonlocal written
+        for enterprise in enterprises:
+            written += 1
+            yield _export_row(enterprise, unmask=unmasked)
+
+    file = write_xlsx(
+        title="企业名录",
+        headers=[title for title, _ in _EXPORT_COLUMNS],
+        widths=[width for _, width in _EXPORT_COLUMNS],
+        freeze="C2",
+        rows=export_rows(),
+    )
     audit_record(
         action=Action.EXPORT,
         user=by,

@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -18,6 +18,7 @@ from django_htmx.middleware import HtmxDetails
 from yingshang.accounts.permissions import cap_required, signed_in_user
 from yingshang.accounts.roles import Cap
 from yingshang.core.errors import ApplicationError, ConflictError
+from yingshang.core.exports import xlsx_response
 
 from .exports import enterprise_export
 from .forms import EnterpriseFilterForm, EnterpriseForm
@@ -33,7 +34,6 @@ from .selectors import (
 from .services import enterprise_contact_phone_reveal, enterprise_save
 
 DEFAULT_PAGE_SIZE = 50
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RESULTS_TARGET = "enterprise-results"
 
 
@@ -211,4 +211,4 @@ def enterprise_export_xlsx(request: HttpRequest) -> HttpResponseBase:
         messages.error(request, exc.message)
         query = _filter_query(request)
         return redirect(f"{reverse('enterprises:list')}{'?' + query if query else ''}")
-    return FileResponse(export.file, as_attachment=True, filename=export.filename, content_type=XLSX_CONTENT_TYPE)
+    return xlsx_response(export.file, export.filename)

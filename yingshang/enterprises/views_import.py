@@ -11,7 +11,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -21,6 +21,7 @@ from django_htmx.http import HttpResponseClientRefresh
 from yingshang.accounts.permissions import cap_required
 from yingshang.accounts.roles import Cap
 from yingshang.core.errors import ApplicationError
+from yingshang.core.exports import xlsx_response
 
 from . import imports
 from .models import ImportJob, ImportStatus
@@ -28,7 +29,6 @@ from .tasks import apply_import, validate_import
 
 logger = logging.getLogger(__name__)
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ERRORS_SHOWN = 500
 STATUS_BADGES: dict[str, str] = {
     ImportStatus.UPLOADED: "secondary",
@@ -215,16 +215,16 @@ def import_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 @cap_required(Cap.IMPORT_ENTERPRISES)
 @require_GET
-def import_errors(request: HttpRequest, pk: int) -> HttpResponse:
+def import_errors(request: HttpRequest, pk: int) -> HttpResponseBase:
     job = _job_for(request, pk)
     stem = Path(job.original_name).stem
     content = imports.import_error_report_export(job=job, by=request.user)
-    return _attachment(content, f"导入错误报告-{stem}.xlsx", XLSX_CONTENT_TYPE)
+    return xlsx_response(content, f"导入错误报告-{stem}.xlsx")
 
 
 @cap_required(Cap.IMPORT_ENTERPRISES)
 @require_GET
-def import_template(request: HttpRequest) -> HttpResponse:
+def import_template(request: HttpRequest) -> HttpResponseBase:
     if request.GET.get("format") == "csv":
         return _attachment(imports.template_csv(), "企业信息导入模板.csv", "text/csv; charset=utf-8")
-    return _attachment(imports.template_xlsx(), "企业信息导入模板.xlsx", XLSX_CONTENT_TYPE)
+    return xlsx_response(imports.template_xlsx(), "企业信息导入模板.xlsx")

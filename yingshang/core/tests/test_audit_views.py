@@ -154,7 +154,7 @@ def test_exporting_the_filtered_log_is_audited(auditor_client, login_history):
 
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:5] == ("序号", "时间", "用户", "IP", "操作")
     assert [(r[2], r[4]) for r in rows[1:]] == [("wangwu", "登录")]
@@ -169,7 +169,7 @@ def test_exporting_the_filtered_log_is_audited(auditor_client, login_history):
 
 def test_a_formula_typed_into_an_object_name_is_exported_as_text(auditor_client, make_user):
     audit_record(action=Action.RECORD_UPDATED, username='=HYPERLINK("http://evil","x")')
-    sheet = load_workbook(io.BytesIO(auditor_client.get("/audit/export/").content)).worksheets[0]
+    sheet = load_workbook(io.BytesIO(b"".join(auditor_client.get("/audit/export/").streaming_content))).worksheets[0]
     cell = sheet.cell(row=2, column=3)
     assert cell.value == '=HYPERLINK("http://evil","x")'
     assert cell.data_type == "s"

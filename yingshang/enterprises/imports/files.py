@@ -1,8 +1,8 @@
 """Files the import pages offer for download: the blank templates (xlsx and CSV) and a job's error report.
 
 The xlsx template carries the reference data of the day (drop-down lists and a 填写说明 sheet); the error report
-writes every value as text, so a cell like "=HYPERLINK(...)" copied from an upload never becomes a formula, shows
-phone numbers masked, and is audited as an export.
+keeps a cell like "=HYPERLINK(...)" copied from an upload as text (never a formula), shows phone numbers masked, and
+is audited as an export.
 """
 
 from __future__ import annotations
@@ -10,27 +10,20 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date
-from typing import Any
+from typing import IO, Any
 
 import openpyxl
 from django.utils import timezone
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from yingshang.core.audit import Action, audit_record
+from yingshang.core.exports import write_xlsx
 
 from ..models import ImportJob, IndustryChain, Park, Qualification, Township
 from .columns import _FOUR_UP, COLUMNS, EXAMPLE_USCC
 from .selectors import import_errors
-
-
-def _safe_cell(value: Any) -> Any:
-    if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
-    return value
 
 
 def _reference_names() -> dict[str, list[str]]:
@@ -151,24 +144,19 @@ def template_xlsx() -> bytes:
     return out.getvalue()
 
 
-def error_report_xlsx(job: ImportJob) -> bytes:
-    workbook = openpyxl.Workbook(write_only=True)
-    sheet = workbook.create_sheet("错误明细")
-    sheet.append(["行号", "列", "值", "原因"])
-    for error in import_errors(job):
-        row = []
-        for value in (error.get("row"), error.get("column"), error.get("value"), error.get("message")):
-            cell = WriteOnlyCell(sheet, value=_safe_cell(value))
-            if isinstance(value, str):
-                cell.data_type = "s"  # a value like "=HYPERLINK(...)" stays text, never a formula
-            row.append(cell)
-        sheet.append(row)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+def error_report_xlsx(job: ImportJob) -> IO[bytes]:
+    return write_xlsx(
+        title="错误明细",
+        headers=["行号", "列", "值", "原因"],
+        widths=[8, 16, 30, 60],
+        rows=(
+            (error.get("row"), error.get("column"), error.get("value"), error.get("message"))
+            for error in import_errors(job)
+        ),
+    )
 
 
-def import_error_report_export(*, job: ImportJob, by: Any) -> bytes:
+def import_error_report_export(*, job: ImportJob, by: Any) -> IO[bytes]:
     """The error report for download; the download is audited like any export of the registry's data."""
     content = error_report_xlsx(job)
     audit_record(

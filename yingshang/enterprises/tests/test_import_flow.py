@@ -339,7 +339,7 @@ def test_error_report_downloads_as_xlsx_with_one_line_per_problem(coordinator):
 
     assert response.status_code == 200
     assert "attachment" in response["Content-Disposition"]
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0] == ("行号", "列", "值", "原因")
     assert [r[0] for r in rows[1:]] == [4, 5, 6, 7, 8, 9]
@@ -356,7 +356,7 @@ def test_error_report_never_turns_a_value_into_a_formula(coordinator):
 
     response = coordinator.get(reverse("enterprises:import_errors", args=[job.pk]))
 
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).worksheets[0]
     cells = [c for row in sheet.iter_rows(min_row=2) for c in row]
     assert any(c.value == "=1+1" for c in cells)
     assert all(c.data_type != "f" for c in cells)
@@ -421,7 +421,7 @@ def _upload_with_phones(coordinator):
 
 def _report_cells(coordinator, job) -> list[str]:
     response = coordinator.get(reverse("enterprises:import_errors", args=[job.pk]))
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).worksheets[0]
     return [str(v) for row in sheet.iter_rows(values_only=True) for v in row if v is not None]
 
 
