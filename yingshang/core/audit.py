@@ -8,7 +8,7 @@ Why a keyed hash: with plain SHA-256 anyone who can write to the database (the s
 delete or edit the newest rows and recompute the following hashes and the chain head, and the chain would verify.
 The HMAC key never lives in the database (it comes from the environment and belongs to the security administrator),
 so rewriting any row undetected needs both the database and the key. On PostgreSQL a trigger also refuses UPDATE
-and DELETE on the table except inside `audit_prune` (migration 0005).
+and DELETE on the table except inside `audit_prune` (migration 0002).
 """
 
 from __future__ import annotations
@@ -91,7 +91,7 @@ ACTION_LABELS = {
 
 GENESIS_HASH = "0" * 64
 AUDIT_HMAC_KEY_MIN_LENGTH = 32
-# The PostgreSQL trigger (migration 0005) lets UPDATE/DELETE through only while this session setting is 'on'.
+# The PostgreSQL trigger (migration 0002) lets UPDATE/DELETE through only while this session setting is 'on'.
 PRUNE_SESSION_SETTING = "yingshang.audit_prune"
 
 
@@ -136,11 +136,6 @@ def head_mac(head: AuditChainHead, *, key: bytes | None = None) -> str:
 def _seal(head: AuditChainHead, fields: list[str]) -> None:
     head.mac = head_mac(head)
     head.save(update_fields=[*fields, "mac"])
-
-
-def legacy_sha256_hash(row: AuditLog) -> str:
-    """The unkeyed hash rows had before the HMAC: only for re-keying an existing chain (migration 0004)."""
-    return hashlib.sha256(_canonical(row)).hexdigest()
 
 
 def _object_fields(obj: models.Model | None) -> tuple[str, str, str]:
@@ -246,55 +241,6 @@ def verify_chain() -> VerifyReport:
     if head is not None and head.last_seq and head.last_hash != expected_prev:
         return VerifyReport(checked, VerifyProblem(head.last_seq, "链头哈希与最后一条不一致"))
     return VerifyReport(checked, None)
-
-
-@transaction.atomic
-def rekey_legacy_chain(*, log_model: Any = AuditLog, head_model: Any = AuditChainHead, batch: int = 2000) -> int | None:
-    """Re-hash a chain written with plain SHA-256 under the HMAC key, keeping every row's content, and seal the head.
-
-    Run once by migration 0004 when upgrading. Only an intact chain is re-keyed: a chain that no longer verifies
-    under SHA-256 is left untouched (returns None), so the evidence of tampering survives and `audit_verify` reports
-    it. Returns the number of rows re-keyed (0 when there is nothing to do).
-    """
-    head = head_model.objects.filter(pk=1).first()
-    if head is None:
-        return 0
-    key = _hmac_key()
-    if head.mac and hmac.compare_digest(head.mac, head_mac(head, key=key)):
-        return 0
-    rows = log_model.objects.filter(seq__gt=head.anchor_seq, seq__lte=head.last_seq)
-
-    def walk() -> Iterator[Any]:
-        last = head.anchor_seq
-        while chunk := list(rows.filter(seq__gt=last).order_by("seq")[:batch]):
-            yield from chunk
-            last = chunk[-1].seq
-
-    expected_seq, expected_prev = head.anchor_seq + 1, head.anchor_hash
-    for row in walk():
-        if (row.seq, row.prev_hash, legacy_sha256_hash(row)) != (expected_seq, expected_prev, row.row_hash):
-            return None
-        expected_seq, expected_prev = row.seq + 1, row.row_hash
-    if expected_seq != head.last_seq + 1 or head.last_hash != expected_prev:
-        return None
-
-    # The first row keeps its link to the anchor: the pruned row the anchor names no longer exists to be re-hashed.
-    # Migration 0004 runs before the trigger exists; opening it anyway keeps this working if the order ever changes.
-    _set_prune_flag("on")
-    prev, changed, pending = head.anchor_hash, 0, []
-    for row in walk():
-        row.prev_hash = prev
-        row.row_hash = prev = compute_hash(row, key=key)
-        pending.append(row)
-        if len(pending) >= batch:
-            log_model.objects.bulk_update(pending, ["prev_hash", "row_hash"])
-            changed, pending = changed + len(pending), []
-    log_model.objects.bulk_update(pending, ["prev_hash", "row_hash"])
-    _set_prune_flag("off")
-    head.last_hash = prev
-    head.mac = head_mac(head, key=key)
-    head.save(update_fields=["last_hash", "mac"])
-    return changed + len(pending)
 
 
 def retention_cutoff(now: datetime | None = None) -> datetime:

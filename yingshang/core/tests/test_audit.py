@@ -25,7 +25,6 @@ from yingshang.core.audit import (
     audit_record,
     compute_hash,
     head_mac,
-    rekey_legacy_chain,
     verify_chain,
 )
 from yingshang.core.checks import audit_hmac_key_check
@@ -249,44 +248,6 @@ def test_a_missing_or_short_key_fails_the_system_check(settings):
     assert error.id == "yingshang.E001"
     settings.AUDIT_HMAC_KEY = "k" * 32
     assert audit_hmac_key_check() == []
-
-
-# ---- upgrading a chain written with plain SHA-256 ----------------------------------------------------------------
-
-
-def make_legacy(rows: int = 3) -> None:
-    """Rewrite the chain as the previous release wrote it: unkeyed SHA-256 and an unsealed head."""
-    prev = GENESIS_HASH
-    for row in AuditLog.objects.order_by("seq")[:rows]:
-        row.prev_hash = prev
-        prev = sha256_hex(row)
-        tamper_sql(
-            "UPDATE core_auditlog SET prev_hash = %s, row_hash = %s WHERE seq = %s", [row.prev_hash, prev, row.seq]
-        )
-    tamper_sql("UPDATE core_auditchainhead SET last_hash = %s, mac = '' WHERE id = 1", [prev])
-
-
-def test_an_intact_legacy_chain_is_rekeyed_and_then_verifies(three_rows):
-    make_legacy()
-    assert not verify_chain().ok
-
-    assert rekey_legacy_chain() == 3
-
-    report = verify_chain()
-    assert report.ok, report.problem
-    assert report.rows_checked == 3
-    assert rekey_legacy_chain() == 0  # already keyed: nothing to do
-
-
-def test_a_tampered_legacy_chain_is_left_as_evidence(three_rows):
-    make_legacy()
-    tamper_sql("UPDATE core_auditlog SET username = 'x' WHERE seq = 2")
-    before = list(AuditLog.objects.order_by("seq").values_list("row_hash", flat=True))
-
-    assert rekey_legacy_chain() is None
-
-    assert list(AuditLog.objects.order_by("seq").values_list("row_hash", flat=True)) == before
-    assert not verify_chain().ok
 
 
 # ---- the database refuses changes (PostgreSQL trigger) -------------------------------------------------------

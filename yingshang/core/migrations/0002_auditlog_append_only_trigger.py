@@ -51,7 +51,7 @@ def drop_trigger(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("core", "0004_audit_hmac"),
+        ("core", "0001_initial"),
     ]
 
     operations = [migrations.RunPython(create_trigger, drop_trigger)]
