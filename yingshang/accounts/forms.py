@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from typing import Any
 
 from django import forms
@@ -18,8 +19,8 @@ from yingshang.enterprises.models import Enterprise
 from . import selectors
 from .models import Department, DepartmentKind, User
 from .passwords import PASSWORD_HELP_TEXT, validate_password_zh
-from .roles import Role
-from .services import BUSINESS_ROLES, AccountInput, DepartmentInput
+from .roles import BUSINESS_ROLES, Role
+from .services import AccountInput, DepartmentInput
 
 mobile_validator = RegexValidator(r"^1[3-9]\d{9}$", "请输入 11 位手机号码。")
 contact_phone_validator = RegexValidator(r"^[0-9+\-() ]{5,30}$", "请输入有效的电话号码(数字,可含区号和连字符)。")
@@ -38,6 +39,11 @@ class ChinesePasswordMixin(SetPasswordMixin):
                 validate_password_zh(password, user)
             except ValidationError as error:
                 self.add_error(password_field_name, error)  # type: ignore[attr-defined]
+
+    def validate_new_password(self, user: Any) -> None:
+        """The two entries match and pass the password rules for `user` (a probe when the account is not made yet)."""
+        self.validate_passwords()
+        self.validate_password_for_user(user)
 
 
 def _password_fields(label1: str = "密码", label2: str = "确认密码") -> tuple[forms.CharField, forms.CharField]:
@@ -60,6 +66,26 @@ class DepartmentChoiceField(forms.ModelChoiceField):
         if self._paths is None:
             self._paths = selectors.department_paths()
         return self._paths.get(obj.pk, obj.name)
+
+
+def _hide_stored_phone(form: forms.Form, field: str, clear_field: str, stored: str) -> None:
+    """A stored number is personal data: the page never carries it in full, only masked as a hint.
+
+    An empty field keeps the stored number and clearing it takes a tick (see `_phone_to_store`); with nothing stored,
+    there is nothing to clear.
+    """
+    if stored:
+        form.fields[field].help_text = f"当前:{mask_phone(stored)};留空表示不修改。"
+        form.fields[field].widget.attrs["placeholder"] = mask_phone(stored)
+    else:
+        del form.fields[clear_field]
+
+
+def _phone_to_store(form: forms.Form, field: str, clear_field: str, stored: str) -> str:
+    typed: str = form.cleaned_data.get(field) or ""
+    if typed:
+        return typed
+    return "" if form.cleaned_data.get(clear_field) else stored
 
 
 class EnterpriseByUsccField(forms.CharField):
@@ -163,29 +189,35 @@ class InviteAcceptForm(ChinesePasswordMixin, StyledForm):
 
     def clean(self) -> dict[str, Any]:
         super().clean()
-        cleaned = self.cleaned_data
-        self.validate_passwords()
-        probe = User(username=cleaned.get("username", ""), full_name=self.full_name)
-        self.validate_password_for_user(probe)
-        return cleaned
+        self.validate_new_password(User(username=self.cleaned_data.get("username", ""), full_name=self.full_name))
+        return self.cleaned_data
 
 
 # --- system administrator -----------------------------------------------------------------------------------------
 
 
-def _role_choices(roles: tuple[str, ...] | list[str]) -> list[tuple[str, str]]:
+def _role_choices(roles: Collection[str]) -> list[tuple[str, str]]:
     return [(value, label) for value, label in Role.choices if value in roles]
 
 
 class UserSearchForm(StyledForm):
     q = forms.CharField(
-        label="搜索", required=False, widget=forms.TextInput(attrs={"placeholder": "用户名/姓名/手机号/单位"})
+        label="搜索",
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "用户名/姓名/手机号/单位"}),
     )
     role = forms.ChoiceField(label="角色", required=False)
 
-    def __init__(self, *args: Any, roles: list[str] | tuple[str, ...] = tuple(Role.values), **kwargs: Any) -> None:
+    def __init__(self, *args: Any, roles: Collection[str] = frozenset(Role), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = [("", "全部角色"), *_role_choices(roles)]  # type: ignore[attr-defined]
+
+    def criteria(self) -> dict[str, str]:
+        """The selector's `q` and `role` from the bound query string (empty when there is none); a criterion that
+        does not validate is left out and its error shows above the list."""
+        self.is_valid()
+        return {"q": self.cleaned_data.get("q") or "", "role": self.cleaned_data.get("role") or ""}
 
 
 class _AccountFieldsForm(StyledForm):
@@ -195,15 +227,19 @@ class _AccountFieldsForm(StyledForm):
     enterprise = EnterpriseByUsccField()
     is_enterprise_admin = forms.BooleanField(label="企业管理员(可邀请、停用本企业同事)", required=False)
 
-    def account_input(self, *, is_active: bool = True) -> AccountInput:
+    def _phone(self) -> str:
+        return self.cleaned_data.get("phone") or ""
+
+    def account_input(self) -> AccountInput:
         data = self.cleaned_data
         return AccountInput(
             full_name=data["full_name"],
-            phone=data.get("phone") or "",
+            phone=self._phone(),
             department=data.get("department"),
             enterprise=data.get("enterprise"),
             is_enterprise_admin=bool(data.get("is_enterprise_admin")),
-            is_active=is_active,
+            # A new account starts enabled; the edit form has the switch.
+            is_active=bool(data.get("is_active", True)),
         )
 
 
@@ -219,15 +255,15 @@ class UserCreateForm(ChinesePasswordMixin, _AccountFieldsForm):
     def clean(self) -> dict[str, Any]:
         super().clean()
         cleaned = self.cleaned_data
-        self.validate_passwords()
-        self.validate_password_for_user(
-            User(username=cleaned.get("username", ""), full_name=cleaned.get("full_name", ""))
-        )
+        self.validate_new_password(User(username=cleaned.get("username", ""), full_name=cleaned.get("full_name", "")))
         return cleaned
 
 
 class UserEditForm(_AccountFieldsForm):
+    clear_phone = forms.BooleanField(label="清除手机号", required=False)
     is_active = forms.BooleanField(label="启用", required=False)
+
+    field_order = ["full_name", "phone", "clear_phone"]
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         self.user = user
@@ -242,15 +278,10 @@ class UserEditForm(_AccountFieldsForm):
             },
         )
         super().__init__(*args, **kwargs)
-        # The full number is personal data: the form never shows it; an empty field keeps the stored number.
-        self.fields["phone"].help_text = (
-            f"当前:{mask_phone(user.phone)};留空表示不修改。" if user.phone else "当前未填写。"
-        )
-        self.fields["phone"].widget.attrs["placeholder"] = mask_phone(user.phone) or ""
+        _hide_stored_phone(self, "phone", "clear_phone", user.phone)
 
-    @property
-    def phone_changed(self) -> bool:
-        return bool(self.cleaned_data.get("phone"))
+    def _phone(self) -> str:
+        return _phone_to_store(self, "phone", "clear_phone", self.user.phone)
 
 
 class AdminPasswordResetForm(ChinesePasswordMixin, StyledForm):
@@ -262,10 +293,8 @@ class AdminPasswordResetForm(ChinesePasswordMixin, StyledForm):
 
     def clean(self) -> dict[str, Any]:
         super().clean()
-        cleaned = self.cleaned_data
-        self.validate_passwords()
-        self.validate_password_for_user(self.user)
-        return cleaned
+        self.validate_new_password(self.user)
+        return self.cleaned_data
 
 
 class DepartmentForm(StyledForm):
@@ -279,11 +308,11 @@ class DepartmentForm(StyledForm):
         label="联系电话", max_length=30, required=False, validators=[contact_phone_validator]
     )
     clear_contact_phone = forms.BooleanField(label="清除联系电话", required=False)
-    sort_order = forms.IntegerField(label="排序", min_value=0, initial=0)
+    # The column's own limit: a larger number would reach the database and fail there.
+    sort_order = forms.IntegerField(label="排序", min_value=0, max_value=2_147_483_647, initial=0)
     is_active = forms.BooleanField(label="启用", required=False, initial=True)
 
     def __init__(self, *args: Any, department: Department | None = None, **kwargs: Any) -> None:
-        self.department = department
         if department is not None:
             kwargs.setdefault(
                 "initial",
@@ -299,33 +328,23 @@ class DepartmentForm(StyledForm):
                 },
             )
         super().__init__(*args, **kwargs)
-        # As on the account form: the number is personal data (often a mobile), so the page never carries it in full;
-        # an empty field keeps the stored number, and clearing it takes a tick.
-        current = department.contact_phone if department is not None else ""
-        if current:
-            self.fields["contact_phone"].help_text = f"当前:{mask_phone(current)};留空表示不修改。"
-            self.fields["contact_phone"].widget.attrs["placeholder"] = mask_phone(current)
-        else:
-            del self.fields["clear_contact_phone"]
-
-    def _contact_phone(self) -> str:
-        typed = self.cleaned_data.get("contact_phone", "").strip()
-        if typed or self.department is None:
-            return typed
-        return "" if self.cleaned_data.get("clear_contact_phone") else self.department.contact_phone
+        # The contact number is often a mobile: personal data, kept off the page as on the account form.
+        self.stored_phone = department.contact_phone if department is not None else ""
+        _hide_stored_phone(self, "contact_phone", "clear_contact_phone", self.stored_phone)
 
     def department_input(self) -> DepartmentInput:
+        # Django's CharField has already stripped the text fields.
         data = self.cleaned_data
         return DepartmentInput(
-            name=data["name"].strip(),
-            short_name=data.get("short_name", "").strip(),
-            code=data["code"].strip(),
+            name=data["name"],
+            short_name=data["short_name"],
+            code=data["code"],
             kind=data["kind"],
-            parent=data.get("parent"),
-            contact_person=data.get("contact_person", "").strip(),
-            contact_phone=self._contact_phone(),
-            sort_order=data.get("sort_order") or 0,
-            is_active=bool(data.get("is_active")),
+            parent=data["parent"],
+            contact_person=data["contact_person"],
+            contact_phone=_phone_to_store(self, "contact_phone", "clear_contact_phone", self.stored_phone),
+            sort_order=data["sort_order"],
+            is_active=data["is_active"],
         )
 
 

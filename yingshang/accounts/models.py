@@ -120,6 +120,13 @@ class User(AbstractUser):
         return self.role == Role.ENTERPRISE
 
 
+class InvitationState(models.TextChoices):
+    PENDING = "pending", "待接受"
+    ACCEPTED = "accepted", "已接受"
+    REVOKED = "revoked", "已撤销"
+    EXPIRED = "expired", "已过期"
+
+
 def _invitation_token() -> str:
     return secrets.token_urlsafe(32)
 
@@ -151,5 +158,16 @@ class Invitation(models.Model):
         return f"{self.full_name} → {self.enterprise_id}"
 
     @property
+    def state(self) -> InvitationState:
+        # Acceptance and revocation are final, so they outrank the expiry date.
+        if self.accepted_at is not None:
+            return InvitationState.ACCEPTED
+        if self.revoked_at is not None:
+            return InvitationState.REVOKED
+        if self.expires_at <= timezone.now():
+            return InvitationState.EXPIRED
+        return InvitationState.PENDING
+
+    @property
     def is_usable(self) -> bool:
-        return self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()
+        return self.state == InvitationState.PENDING

@@ -36,32 +36,14 @@ def cap_required(cap: str) -> Callable[[Callable[..., HttpResponseBase]], Callab
     return decorator
 
 
-def role_required(*roles: str) -> Callable[[Callable[..., HttpResponseBase]], Callable[..., HttpResponseBase]]:
-    def decorator(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
-        @login_required
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-            if signed_in_user(request).role not in roles:
-                raise PermissionDenied("您的角色无权访问此页面")
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
-
-
 def enterprise_admin_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """An enterprise user flagged as their enterprise's administrator; everyone else gets 403."""
 
     @login_required
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        user = request.user
-        if not (
-            getattr(user, "is_enterprise_user", False)
-            and getattr(user, "is_enterprise_admin", False)
-            and getattr(user, "enterprise_id", None)
-        ):
+        user = signed_in_user(request)
+        if not (user.is_enterprise_user and user.is_enterprise_admin and user.enterprise_id):
             raise PermissionDenied("只有企业管理员可以管理本企业账号")
         return view(request, *args, **kwargs)
 

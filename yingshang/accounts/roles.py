@@ -19,7 +19,8 @@ class Role(models.TextChoices):
 # 三权分立: these three are kept apart; each account holds exactly one role, so no account can hold two of them.
 ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDITOR})
 STAFF_ROLES = frozenset(set(Role) - {Role.ENTERPRISE})
-BUSINESS_STAFF_ROLES = frozenset({Role.DEPARTMENT_STAFF, Role.LIAISON, Role.COORDINATOR, Role.LEADER})
+# What the system administrator may give; the three administrator roles are the security administrator's to assign.
+BUSINESS_ROLES = frozenset(set(Role) - ADMIN_ROLES)
 
 
 class Cap:

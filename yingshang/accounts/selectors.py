@@ -15,7 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from yingshang.enterprises.models import Enterprise
 from yingshang.enterprises.selectors import enterprise_find_by_uscc
 
-from .models import Department, Invitation, User
+from .models import Department, Invitation, InvitationState, User
 from .roles import ADMIN_ROLES, Role
 
 # --- two-factor ---------------------------------------------------------------------------------------------------
@@ -23,6 +23,10 @@ from .roles import ADMIN_ROLES, Role
 
 def user_has_confirmed_totp(user: User) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def user_confirmed_totp_device(user: User) -> TOTPDevice | None:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).first()
 
 
 def user_needs_second_factor(user: User) -> bool:
@@ -52,11 +56,12 @@ def failed_login_counts(usernames: list[str]) -> dict[str, int]:
     return {row["username"]: int(row["total"] or 0) for row in rows}
 
 
-def user_is_locked_out(user: User) -> bool:
-    return failed_login_counts([user.username]).get(user.username, 0) >= settings.AXES_FAILURE_LIMIT
+def failures_lock_out(failures: int) -> bool:
+    """Whether that many failures inside the cool-off window keep the account locked (django-axes' rule)."""
+    return failures >= settings.AXES_FAILURE_LIMIT
 
 
-# --- system administrator: business accounts only -------------------------------------------------------------------
+# --- account lists, as the system and security administrators search them ------------------------------------------
 
 
 def _search(qs: QuerySet[User], q: str) -> QuerySet[User]:
@@ -77,44 +82,48 @@ def _search(qs: QuerySet[User], q: str) -> QuerySet[User]:
     )
 
 
-def managed_user_list(*, q: str = "", role: str = "") -> QuerySet[User]:
+def _user_list(qs: QuerySet[User], *, q: str, role: str) -> QuerySet[User]:
+    if role:
+        qs = qs.filter(role=role)
+    return _search(qs.select_related("department", "enterprise"), q).order_by("role", "username")
+
+
+def _user_get(qs: QuerySet[User], *, pk: int) -> User:
+    user = qs.select_related("department", "enterprise").filter(pk=pk).first()
+    if user is None:
+        raise Http404("账号不存在")
+    return user
+
+
+# --- system administrator: business accounts only -------------------------------------------------------------------
+
+
+def _business_accounts() -> QuerySet[User]:
     """Accounts the system administrator manages: every business role, never the three administrator roles.
 
     The administrator accounts belong to the security administrator; letting the system administrator edit or reset
     them would let one administrator take over another's account and break 三权分立.
     """
-    qs = User.objects.exclude(role__in=ADMIN_ROLES).select_related("department", "enterprise")
-    if role:
-        qs = qs.filter(role=role)
-    return _search(qs, q).order_by("role", "username")
+    return User.objects.exclude(role__in=ADMIN_ROLES)
+
+
+def managed_user_list(*, q: str = "", role: str = "") -> QuerySet[User]:
+    return _user_list(_business_accounts(), q=q, role=role)
 
 
 def managed_user_get(*, pk: int) -> User:
-    user = User.objects.exclude(role__in=ADMIN_ROLES).select_related("department", "enterprise").filter(pk=pk).first()
-    if user is None:
-        raise Http404("账号不存在")
-    return user
+    return _user_get(_business_accounts(), pk=pk)
 
 
 # --- security administrator: every account -------------------------------------------------------------------------
 
 
 def security_user_list(*, q: str = "", role: str = "") -> QuerySet[User]:
-    qs = User.objects.select_related("department", "enterprise")
-    if role:
-        qs = qs.filter(role=role)
-    return _search(qs, q).order_by("role", "username")
+    return _user_list(User.objects.all(), q=q, role=role)
 
 
 def security_user_get(*, pk: int) -> User:
-    user = User.objects.select_related("department", "enterprise").filter(pk=pk).first()
-    if user is None:
-        raise Http404("账号不存在")
-    return user
-
-
-def totp_device_count(user: User) -> int:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).count()
+    return _user_get(User.objects.all(), pk=pk)
 
 
 # --- enterprise team ----------------------------------------------------------------------------------------------
@@ -151,27 +160,18 @@ def invitation_by_token(token: str) -> Invitation | None:
     return Invitation.objects.select_related("enterprise", "invited_by").filter(token=token).first()
 
 
+_INVITATION_PROBLEMS = {
+    InvitationState.ACCEPTED: "该邀请链接已被使用。如需账号,请联系企业管理员重新邀请。",
+    InvitationState.REVOKED: "该邀请已被企业管理员撤销。",
+    InvitationState.EXPIRED: "该邀请链接已过期,请联系企业管理员重新邀请。",
+}
+
+
 def invitation_problem(invitation: Invitation | None) -> str | None:
     """Why an invitation link cannot be used, in words for the invitee; None when it can."""
     if invitation is None:
         return "邀请链接无效,请向企业管理员核对链接。"
-    if invitation.accepted_at is not None:
-        return "该邀请链接已被使用。如需账号,请联系企业管理员重新邀请。"
-    if invitation.revoked_at is not None:
-        return "该邀请已被企业管理员撤销。"
-    if invitation.expires_at <= timezone.now():
-        return "该邀请链接已过期,请联系企业管理员重新邀请。"
-    return None
-
-
-def invitation_state_label(invitation: Invitation) -> str:
-    if invitation.accepted_at is not None:
-        return "已接受"
-    if invitation.revoked_at is not None:
-        return "已撤销"
-    if invitation.expires_at <= timezone.now():
-        return "已过期"
-    return "待接受"
+    return _INVITATION_PROBLEMS.get(invitation.state)
 
 
 # --- departments --------------------------------------------------------------------------------------------------

@@ -6,12 +6,12 @@ Failed verification attempts return a result instead of raising: raising would r
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from axes.utils import reset as axes_reset
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django_otp.models import VerifyNotAllowed
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -23,10 +23,8 @@ from yingshang.core.models import AuditResult
 from yingshang.enterprises.models import Enterprise
 
 from .models import Department, Invitation, User
-from .roles import ADMIN_ROLES, Cap, Role
-
-# Roles the system administrator may give; the three administrator roles are the security administrator's to assign.
-BUSINESS_ROLES: tuple[str, ...] = tuple(r for r in Role.values if r not in ADMIN_ROLES)
+from .roles import ADMIN_ROLES, BUSINESS_ROLES, Cap, Role
+from .selectors import invitation_problem
 
 
 def _require_cap(by: User, cap: str, message: str) -> None:
@@ -55,6 +53,32 @@ def _ref(obj: Any) -> Any:
     if obj is None:
         return None
     return {"id": obj.pk, "name": str(obj)}
+
+
+_PHONE_FIELDS = frozenset({"phone", "contact_phone"})
+
+
+def _audit_value(field: str, value: Any) -> Any:
+    """A field's value as the audit log keeps it: phone numbers masked, related records by id and name."""
+    if field in _PHONE_FIELDS:
+        return mask_phone(value)
+    if isinstance(value, models.Model):
+        return _ref(value)
+    return value
+
+
+def _set_fields(obj: models.Model, values: dict[str, Any]) -> dict[str, Any]:
+    """Set the fields on `obj`; the audit's from/to of those that changed.
+
+    Compared before masking: a new number that masks like the old one (138****1234) is still a change.
+    """
+    changes: dict[str, Any] = {}
+    for field, new in values.items():
+        old = getattr(obj, field)
+        if old != new:
+            changes[field] = {"from": _audit_value(field, old), "to": _audit_value(field, new)}
+            setattr(obj, field, new)
+    return changes
 
 
 # --- passwords ----------------------------------------------------------------------------------------------------
@@ -132,33 +156,23 @@ def user_create(*, username: str, password: str, role: str, data: AccountInput, 
 
 
 @transaction.atomic
-def user_update(*, user: User, data: AccountInput, by: User, phone_changed: bool = True) -> User:
+def user_update(*, user: User, data: AccountInput, by: User) -> User:
     """Edit an account's details; the role is not editable here (that is the security administrator's)."""
     _require_cap(by, Cap.MANAGE_ACCOUNTS, "只有系统管理员可以修改账号。")
     if user.role in ADMIN_ROLES:
         raise PermissionDeniedError("系统管理员不能修改管理员账号。")
     _check_role_bindings(role=user.role, enterprise=data.enterprise, department=data.department)
-    wanted: dict[str, Any] = {
-        "full_name": data.full_name,
-        "department": data.department,
-        "enterprise": data.enterprise,
-        "is_enterprise_admin": data.is_enterprise_admin and user.role == Role.ENTERPRISE,
-        "is_active": data.is_active,
-    }
-    if phone_changed:
-        wanted["phone"] = data.phone
-    changes: dict[str, Any] = {}
-    for field, new in wanted.items():
-        old = getattr(user, field)
-        if old == new:
-            continue
-        if field == "phone":
-            changes[field] = {"from": mask_phone(old), "to": mask_phone(new)}
-        elif field in {"department", "enterprise"}:
-            changes[field] = {"from": _ref(old), "to": _ref(new)}
-        else:
-            changes[field] = {"from": old, "to": new}
-        setattr(user, field, new)
+    changes = _set_fields(
+        user,
+        {
+            "full_name": data.full_name,
+            "phone": data.phone,
+            "department": data.department,
+            "enterprise": data.enterprise,
+            "is_enterprise_admin": data.is_enterprise_admin and user.role == Role.ENTERPRISE,
+            "is_active": data.is_active,
+        },
+    )
     if not changes:
         return user
     user.save()
@@ -357,8 +371,6 @@ def invitation_revoke(*, invitation: Invitation, by: User) -> Invitation:
 @transaction.atomic
 def invitation_accept(*, token: str, username: str, password: str) -> User:
     """The invitee chooses a username and password; the account joins the inviting enterprise, never as admin."""
-    from .selectors import invitation_problem
-
     invitation = Invitation.objects.select_for_update().select_related("enterprise").filter(token=token).first()
     problem = invitation_problem(invitation)
     if problem is not None or invitation is None:
@@ -437,54 +449,26 @@ def _check_department(data: DepartmentInput, department: Department | None) -> N
         siblings = siblings.exclude(pk=department.pk)
     if siblings.exists():
         raise ApplicationError("同一上级部门下已有同名部门。", field="name")
-    if department is not None and data.parent is not None:
-        node: Department | None = data.parent
-        seen: set[int] = set()
-        while node is not None and node.pk not in seen:
-            if node.pk == department.pk:
-                raise ApplicationError("上级部门不能是本部门或本部门的下级部门。", field="parent")
-            seen.add(node.pk)
-            node = node.parent
+    parent = data.parent
+    if department is not None and parent is not None and department in (parent, *parent.ancestors()):
+        raise ApplicationError("上级部门不能是本部门或本部门的下级部门。", field="parent")
 
 
-def _department_snapshot(department: Department) -> dict[str, Any]:
-    return {
-        "name": department.name,
-        "short_name": department.short_name,
-        "code": department.code,
-        "kind": department.kind,
-        "parent": _ref(department.parent),
-        "contact_person": department.contact_person,
-        "contact_phone": mask_phone(department.contact_phone),
-        "sort_order": department.sort_order,
-        "is_active": department.is_active,
-    }
-
-
-def _apply(department: Department, data: DepartmentInput) -> None:
-    department.name = data.name
-    department.short_name = data.short_name
-    department.code = data.code
-    department.kind = data.kind
-    department.parent = data.parent
-    department.contact_person = data.contact_person
-    department.contact_phone = data.contact_phone
-    department.sort_order = data.sort_order
-    department.is_active = data.is_active
+def _department_values(data: DepartmentInput) -> dict[str, Any]:
+    return {f.name: getattr(data, f.name) for f in fields(data)}
 
 
 @transaction.atomic
 def department_create(*, data: DepartmentInput, by: User) -> Department:
     _require_cap(by, Cap.MANAGE_DEPARTMENTS, "只有系统管理员可以维护部门。")
     _check_department(data, None)
-    department = Department()
-    _apply(department, data)
-    department.save()
+    values = _department_values(data)
+    department = Department.objects.create(**values)
     audit_record(
         action=Action.DEPARTMENT_CHANGED,
         user=by,
         obj=department,
-        detail={"op": "created", "values": _department_snapshot(department)},
+        detail={"op": "created", "values": {field: _audit_value(field, value) for field, value in values.items()}},
     )
     return department
 
@@ -494,10 +478,7 @@ def department_update(*, department: Department, data: DepartmentInput, by: User
     _require_cap(by, Cap.MANAGE_DEPARTMENTS, "只有系统管理员可以维护部门。")
     department = Department.objects.select_for_update().get(pk=department.pk)
     _check_department(data, department)
-    before = _department_snapshot(department)
-    _apply(department, data)
-    after = _department_snapshot(department)
-    changes = {k: {"from": before[k], "to": after[k]} for k in after if before[k] != after[k]}
+    changes = _set_fields(department, _department_values(data))
     if not changes:
         return department
     department.save()

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -33,3 +35,11 @@ def audit_rows(action: str, **filters: Any) -> list[AuditLog]:
 
 def logged_in_user_id(client: Client) -> str | None:
     return client.session.get("_auth_user_id")
+
+
+def queries_to_render(client: Client, url: str) -> int:
+    """How many SQL queries one GET of `url` costs; the page must answer 200."""
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured.captured_queries)

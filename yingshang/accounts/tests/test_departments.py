@@ -10,7 +10,7 @@ from yingshang.accounts.roles import Role
 from yingshang.accounts.tests.factories import DepartmentFactory
 from yingshang.core.audit import Action
 
-from .helpers import audit_rows
+from .helpers import audit_rows, queries_to_render
 
 pytestmark = pytest.mark.django_db
 
@@ -55,6 +55,9 @@ def test_the_tree_lists_parents_before_children_with_masked_contact_phones(clien
     assert page.index("示范区管委会") < page.index("市场监督管理局") < page.index("登记注册股")
     assert "135****7777" in page
     assert "13566667777" not in page
+    assert '<span style="padding-left: 0.0rem">示范区管委会</span>' in page
+    assert '<span style="padding-left: 1.5rem">└ 市场监督管理局</span>' in page
+    assert '<span style="padding-left: 3.0rem">└ 登记注册股</span>' in page
 
 
 def test_sysadmin_creates_a_department_under_a_parent(client_as, sysadmin, district) -> None:
@@ -69,6 +72,8 @@ def test_sysadmin_creates_a_department_under_a_parent(client_as, sysadmin, distr
     (row,) = audit_rows(Action.DEPARTMENT_CHANGED)
     assert row.user == sysadmin
     assert row.detail["op"] == "created"
+    assert row.detail["values"]["parent"] == {"id": district.pk, "name": "示范区管委会"}
+    assert row.detail["values"]["name"] == "政务服务中心"
 
 
 def test_editing_a_department_is_audited_with_what_changed(client_as, sysadmin, bureau) -> None:
@@ -122,6 +127,8 @@ def test_the_contact_phone_can_be_cleared_on_purpose(client_as, sysadmin, bureau
 
     bureau.refresh_from_db()
     assert bureau.contact_phone == ""
+    (row,) = audit_rows(Action.DEPARTMENT_CHANGED)
+    assert row.detail["changes"] == {"contact_phone": {"from": "135****7777", "to": ""}}
 
 
 def test_a_department_cannot_become_its_own_parent(client_as, sysadmin, bureau, district) -> None:
@@ -152,6 +159,7 @@ def test_a_department_code_is_unique(client_as, sysadmin, bureau) -> None:
     )
 
     assert "该编码已被其他部门使用" in response.content.decode()
+    assert not Department.objects.filter(name="另一个局").exists()
 
 
 def test_two_departments_under_one_parent_cannot_share_a_name(client_as, sysadmin, bureau, district) -> None:
@@ -167,6 +175,68 @@ def test_two_departments_under_one_parent_cannot_share_a_name(client_as, sysadmi
     )
 
     assert "同一上级部门下已有同名部门" in response.content.decode()
+    assert not Department.objects.filter(code="SJJ2").exists()
+
+
+def test_a_new_contact_phone_that_masks_like_the_old_one_is_still_saved(client_as, sysadmin, bureau) -> None:
+    # 13566667777 and 13500007777 both show as 135****7777: the change must not be mistaken for no change.
+    client_as(sysadmin).post(
+        reverse("accounts:department_edit", args=[bureau.pk]), _form(bureau, contact_phone="13500007777")
+    )
+
+    bureau.refresh_from_db()
+    assert bureau.contact_phone == "13500007777"
+    (row,) = audit_rows(Action.DEPARTMENT_CHANGED)
+    assert row.detail["changes"] == {"contact_phone": {"from": "135****7777", "to": "135****7777"}}
+
+
+def test_saving_an_unchanged_department_writes_no_audit_row(client_as, sysadmin, bureau) -> None:
+    response = client_as(sysadmin).post(
+        reverse("accounts:department_edit", args=[bureau.pk]), _form(bureau, contact_phone="")
+    )
+
+    assert response.status_code == 302
+    assert not audit_rows(Action.DEPARTMENT_CHANGED)
+
+
+def test_the_add_sub_department_link_preselects_the_parent(client_as, sysadmin, district) -> None:
+    response = client_as(sysadmin).get(reverse("accounts:department_create"), {"parent": district.pk})
+
+    assert response.context["form"]["parent"].value() == str(district.pk)
+    assert f'<option value="{district.pk}" selected>示范区管委会</option>' in response.content.decode()
+
+
+@pytest.mark.parametrize("parent", ["²", "abc", "-1", "99999999999999999999999"])
+def test_a_malformed_parent_parameter_is_ignored(client_as, sysadmin, district, parent: str) -> None:
+    response = client_as(sysadmin).get(reverse("accounts:department_create"), {"parent": parent})
+
+    assert response.status_code == 200
+    assert " selected>示范区管委会" not in response.content.decode()
+
+
+def test_a_sort_order_beyond_the_column_is_refused_with_a_message(client_as, sysadmin) -> None:
+    response = client_as(sysadmin).post(
+        reverse("accounts:department_create"),
+        {"name": "政务服务中心", "code": "ZWZX", "kind": DepartmentKind.CENTER, "sort_order": "9" * 20},
+    )
+
+    assert response.status_code == 200
+    assert "确保该值小于或等于2147483647" in response.content.decode()
+    assert not Department.objects.filter(code="ZWZX").exists()
+
+
+def test_the_department_list_costs_the_same_queries_for_a_deeper_and_wider_tree(
+    client_as, sysadmin, section, make_user
+) -> None:
+    client = client_as(sysadmin)
+    few = queries_to_render(client, LIST_URL)
+
+    parent = section
+    for n in range(5):
+        parent = DepartmentFactory.create(parent=parent, contact_phone=f"1370000{n:04d}")
+        make_user(Role.DEPARTMENT_STAFF, department=parent)
+
+    assert queries_to_render(client, LIST_URL) == few
 
 
 @pytest.mark.parametrize("role", [Role.COORDINATOR, Role.SECURITY_ADMIN, Role.AUDITOR, Role.ENTERPRISE])

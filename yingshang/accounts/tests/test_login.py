@@ -33,6 +33,8 @@ def test_login_page_asks_for_username_and_password_in_chinese(client: Client) ->
     assert "用户名" in page
     assert "密码" in page
     assert "登录" in page
+    assert '<label class="form-label" for="id_username">用户名' in page
+    assert '<label class="form-label" for="id_password">密码' in page
 
 
 @override_settings(STAFF_2FA_REQUIRED=False)

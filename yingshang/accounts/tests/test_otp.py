@@ -244,24 +244,43 @@ def test_enterprise_user_can_enable_an_authenticator(client_as, battery_clerk) -
     assert "已启用" in client.get(reverse("accounts:security")).content.decode()
 
 
+def test_enabling_with_a_wrong_code_keeps_the_same_secret_and_says_why(client_as, battery_clerk) -> None:
+    client = client_as(battery_clerk)
+    client.get(reverse("accounts:security_otp_enable"))
+    device = _enrollment_device(battery_clerk)
+
+    response = client.post(reverse("accounts:security_otp_enable"), {"token": wrong_code(device)})
+
+    assert response.status_code == 200
+    assert "动态口令不正确" in response.content.decode()
+    assert _enrollment_device(battery_clerk).pk == device.pk
+    assert not TOTPDevice.objects.filter(user=battery_clerk, confirmed=True).exists()
+
+
 def test_enterprise_user_can_disable_their_authenticator_with_a_current_code(
     client_as, battery_clerk, confirmed_device
 ) -> None:
     device = confirmed_device(battery_clerk)
     client = client_as(battery_clerk)
 
-    client.post(reverse("accounts:security_otp_disable"), {"token": totp_code(device)})
+    response = client.post(reverse("accounts:security_otp_disable"), {"token": totp_code(device)}, follow=True)
 
     assert not TOTPDevice.objects.filter(user=battery_clerk).exists()
+    assert "已停用动态口令" in response.content.decode()
+    (row,) = audit_rows(Action.ACCOUNT_UPDATED, user=battery_clerk)
+    assert row.detail == {"otp_devices": {"from": 1, "to": 0}}
 
 
 def test_disabling_needs_the_right_code(client_as, battery_clerk, confirmed_device) -> None:
     device = confirmed_device(battery_clerk)
     client = client_as(battery_clerk)
 
-    client.post(reverse("accounts:security_otp_disable"), {"token": wrong_code(device)})
+    response = client.post(reverse("accounts:security_otp_disable"), {"token": wrong_code(device)}, follow=True)
 
     assert TOTPDevice.objects.filter(user=battery_clerk, confirmed=True).exists()
+    assert "动态口令错误,请重新输入" in response.content.decode()
+    assert audit_rows(Action.OTP_FAILED, user=battery_clerk)
+    assert not audit_rows(Action.ACCOUNT_UPDATED)
 
 
 def test_staff_cannot_disable_their_authenticator_while_it_is_enforced(client_as, coordinator_zhang) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.conf import settings
 from django.test import Client
@@ -13,13 +15,20 @@ from yingshang.accounts.roles import Cap, Role
 from yingshang.core.audit import Action
 from yingshang.core.errors import PermissionDeniedError
 
-from .helpers import audit_rows, logged_in_user_id, post_login
+from .helpers import audit_rows, logged_in_user_id, post_login, queries_to_render
 
 pytestmark = pytest.mark.django_db
 
 
 def _change_role(client: Client, user, role: str, **extra):
     return client.post(reverse("accounts:security_user_role", args=[user.pk]), {"role": role, **extra})
+
+
+def _row(page: str, username: str) -> str:
+    """The table row of `username` (the role filter above the table names every role too)."""
+    match = re.search(rf"<tr>\s*<td>{re.escape(username)}</td>.*?</tr>", page, re.S)
+    assert match, f"no row for {username}"
+    return match.group(0)
 
 
 def test_the_list_shows_every_account_with_its_role(client_as, secadmin, sysadmin, battery_clerk) -> None:
@@ -29,6 +38,11 @@ def test_the_list_shows_every_account_with_its_role(client_as, secadmin, sysadmi
     assert "系统管理员" in page
     assert "battery_clerk" in page
     assert "企业用户" in page
+    assert '<span class="badge text-bg-warning">系统管理员</span>' in _row(page, "sys_li")
+    assert "<td>企业用户</td>" in _row(page, "battery_clerk")
+    assert "荆门新能源电池有限公司" in _row(page, "battery_clerk")
+    assert "139****0001" in _row(page, "battery_clerk")
+    assert "13912340001" not in page
 
 
 def test_changing_a_role_is_audited_from_and_to(client_as, secadmin, coordinator_zhang) -> None:
@@ -152,10 +166,14 @@ def test_granting_and_revoking_unmask_is_audited(client_as, secadmin, coordinato
 
 
 def test_the_security_admin_cannot_grant_unmask_to_themselves(client_as, secadmin) -> None:
-    client_as(secadmin).post(reverse("accounts:security_user_unmask", args=[secadmin.pk]), {"allowed": "1"})
+    response = client_as(secadmin).post(
+        reverse("accounts:security_user_unmask", args=[secadmin.pk]), {"allowed": "1"}, follow=True
+    )
 
     secadmin.refresh_from_db()
     assert not secadmin.can_unmask_personal_data
+    assert "不能修改自己的权限" in response.content.decode()
+    assert not audit_rows(Action.PERMISSION_CHANGED)
 
 
 def test_unlocking_lets_a_locked_out_user_log_in_again(client_as, secadmin, battery_clerk) -> None:
@@ -191,9 +209,75 @@ def test_resetting_a_lost_authenticator_makes_the_user_enrol_again(
     client_as(secadmin).post(reverse("accounts:security_user_otp_reset", args=[coordinator_zhang.pk]))
 
     assert not TOTPDevice.objects.filter(user=coordinator_zhang).exists()
+    (row,) = audit_rows(Action.ACCOUNT_UPDATED, user=secadmin)
+    assert row.object_id == str(coordinator_zhang.pk)
+    assert row.detail == {"otp_devices": {"from": 1, "to": 0}}
     client = Client()
     post_login(client, "zhang_coord")
     assert "绑定动态口令" in client.get(reverse("accounts:otp")).content.decode()
+
+
+def test_the_detail_page_shows_a_lockout_and_the_authenticator(
+    client_as, secadmin, coordinator_zhang, confirmed_device
+) -> None:
+    confirmed_device(coordinator_zhang)
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        post_login(Client(), "zhang_coord", "Wrong-pass-999")
+
+    url = reverse("accounts:security_user_detail", args=[coordinator_zhang.pk])
+    page = client_as(secadmin).get(url).content.decode()
+
+    assert '<span class="badge text-bg-danger">已锁定</span>' in page
+    assert "已绑定" in page
+
+
+def test_the_detail_page_counts_failures_below_the_limit(client_as, secadmin, battery_clerk) -> None:
+    post_login(Client(), "battery_clerk", "Wrong-pass-999")
+    post_login(Client(), "battery_clerk", "Wrong-pass-999")
+
+    page = client_as(secadmin).get(reverse("accounts:security_user_detail", args=[battery_clerk.pk])).content.decode()
+
+    assert "近 15 分钟失败 2 次" in page
+    assert "已锁定" not in page
+    assert "未绑定" in page
+
+
+def test_the_unmask_switch_without_its_value_changes_nothing(client_as, secadmin, coordinator_zhang) -> None:
+    coordinator_zhang.can_unmask_personal_data = True
+    coordinator_zhang.save()
+
+    response = client_as(secadmin).post(
+        reverse("accounts:security_user_unmask", args=[coordinator_zhang.pk]), {}, follow=True
+    )
+
+    coordinator_zhang.refresh_from_db()
+    assert coordinator_zhang.can_unmask_personal_data
+    assert "请求不完整" in response.content.decode()
+    assert not audit_rows(Action.PERMISSION_CHANGED)
+
+
+def test_an_unknown_role_is_refused_with_a_message(client_as, secadmin, coordinator_zhang) -> None:
+    response = _change_role(client_as(secadmin), coordinator_zhang, "superuser")
+
+    assert response.status_code == 400
+    assert "选择一个有效的选项。 superuser 不在可用的选项中" in response.content.decode()
+    coordinator_zhang.refresh_from_db()
+    assert coordinator_zhang.role == Role.COORDINATOR
+
+
+def test_the_security_user_list_costs_the_same_queries_for_many_rows(client_as, secadmin, make_user) -> None:
+    client = client_as(secadmin)
+    url = reverse("accounts:security_users")
+    make_user(Role.DEPARTMENT_STAFF)
+    make_user(Role.ENTERPRISE)
+    few = queries_to_render(client, url)
+
+    for _ in range(5):
+        make_user(Role.DEPARTMENT_STAFF)
+        make_user(Role.ENTERPRISE)
+        make_user(Role.AUDITOR)
+
+    assert queries_to_render(client, url) == few
 
 
 @pytest.mark.parametrize(

@@ -11,8 +11,8 @@ from yingshang.accounts.roles import Role
 from yingshang.core.audit import Action
 from yingshang.core.errors import PermissionDeniedError
 
-from .factories import DEFAULT_PASSWORD
-from .helpers import audit_rows
+from .factories import DEFAULT_PASSWORD, UserFactory
+from .helpers import audit_rows, queries_to_render
 
 pytestmark = pytest.mark.django_db
 
@@ -103,6 +103,7 @@ def test_sysadmin_cannot_create_an_administrator_account(client_as, sysadmin, ad
 
     assert response.status_code == 200
     assert not User.objects.filter(username="wang_jxj").exists()
+    assert f"选择一个有效的选项。 {admin_role} 不在可用的选项中" in response.content.decode()
 
 
 @pytest.mark.parametrize("admin_role", [Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDITOR])
@@ -121,12 +122,14 @@ def test_an_enterprise_account_needs_an_enterprise(client_as, sysadmin) -> None:
     response = _create(client_as(sysadmin), role=Role.ENTERPRISE)
 
     assert "企业用户必须绑定所属企业" in response.content.decode()
+    assert not User.objects.filter(username="wang_jxj").exists()
 
 
 def test_a_department_staff_account_needs_a_department(client_as, sysadmin) -> None:
     response = _create(client_as(sysadmin))
 
     assert "部门工作人员必须指定所在部门" in response.content.decode()
+    assert not User.objects.filter(username="wang_jxj").exists()
 
 
 def test_an_unknown_credit_code_is_refused(client_as, sysadmin) -> None:
@@ -163,6 +166,7 @@ def test_leaving_the_phone_empty_keeps_the_stored_number(client_as, sysadmin, ba
 
     battery_clerk.refresh_from_db()
     assert battery_clerk.phone == "13912340001"
+    assert not audit_rows(Action.ACCOUNT_UPDATED)  # nothing changed, so nothing to record
 
 
 def test_the_edit_form_never_shows_the_full_phone_number(client_as, sysadmin, battery_clerk) -> None:
@@ -189,6 +193,9 @@ def test_sysadmin_resets_a_password(client_as, sysadmin, battery_clerk) -> None:
     battery_clerk.refresh_from_db()
     assert battery_clerk.check_password(GOOD_PASSWORD)
     assert audit_rows(Action.ACCOUNT_UPDATED, user=sysadmin)
+    (row,) = audit_rows(Action.ACCOUNT_UPDATED, user=sysadmin)
+    assert row.object_id == str(battery_clerk.pk)
+    assert row.detail == {"password": "reset_by_admin"}
 
 
 @pytest.mark.parametrize("url_name", ["accounts:user_edit", "accounts:user_password_reset"])
@@ -206,6 +213,7 @@ def test_sysadmin_cannot_reset_the_security_admins_password(client_as, sysadmin,
 
     secadmin.refresh_from_db()
     assert secadmin.check_password(DEFAULT_PASSWORD)
+    assert not audit_rows(Action.ACCOUNT_UPDATED)
 
 
 @pytest.mark.parametrize(
@@ -234,3 +242,92 @@ def test_sysadmin_cannot_change_a_role_through_the_security_admin_endpoint(
 @pytest.mark.parametrize("role", [Role.COORDINATOR, Role.ENTERPRISE, Role.SECURITY_ADMIN, Role.AUDITOR])
 def test_only_the_system_admin_manages_accounts(client_as, role: str) -> None:
     assert client_as(role).get(LIST_URL).status_code == 403
+
+
+def test_a_new_phone_number_replaces_the_old_one_and_is_audited_masked(client_as, sysadmin, battery_clerk) -> None:
+    client_as(sysadmin).post(
+        reverse("accounts:user_edit", args=[battery_clerk.pk]),
+        {"full_name": "刘会计", "phone": "13955556666", "enterprise": battery_clerk.enterprise.uscc, "is_active": "on"},
+    )
+
+    battery_clerk.refresh_from_db()
+    assert battery_clerk.phone == "13955556666"
+    (row,) = audit_rows(Action.ACCOUNT_UPDATED)
+    assert row.detail["changes"] == {"phone": {"from": "139****0001", "to": "139****6666"}}
+
+
+def test_the_phone_can_be_cleared_on_purpose(client_as, sysadmin, battery_clerk) -> None:
+    client_as(sysadmin).post(
+        reverse("accounts:user_edit", args=[battery_clerk.pk]),
+        {
+            "full_name": "刘会计",
+            "phone": "",
+            "clear_phone": "on",
+            "enterprise": battery_clerk.enterprise.uscc,
+            "is_active": "on",
+        },
+    )
+
+    battery_clerk.refresh_from_db()
+    assert battery_clerk.phone == ""
+    (row,) = audit_rows(Action.ACCOUNT_UPDATED)
+    assert row.detail["changes"] == {"phone": {"from": "139****0001", "to": ""}}
+
+
+def test_there_is_nothing_to_clear_when_no_phone_is_stored(client_as, sysadmin, coordinator_zhang) -> None:
+    coordinator_zhang.phone = ""
+    coordinator_zhang.save()
+
+    page = client_as(sysadmin).get(reverse("accounts:user_edit", args=[coordinator_zhang.pk])).content.decode()
+
+    assert "清除手机号" not in page
+
+
+def test_an_unknown_role_in_the_filter_is_reported_and_the_search_still_applies(
+    client_as, sysadmin, battery_clerk, coordinator_zhang
+) -> None:
+    response = client_as(sysadmin).get(LIST_URL, {"q": "刘会计", "role": "no_such_role"})
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "选择一个有效的选项。 no_such_role 不在可用的选项中" in page
+    assert "battery_clerk" in page
+    assert "zhang_coord" not in page
+
+
+def test_an_administrator_role_is_not_a_filter_of_the_business_account_list(client_as, sysadmin, secadmin) -> None:
+    page = client_as(sysadmin).get(LIST_URL, {"role": Role.SECURITY_ADMIN}).content.decode()
+
+    assert "不在可用的选项中" in page
+    assert "sec_zhao" not in page
+
+
+def test_an_overlong_search_is_refused_with_a_message(client_as, sysadmin, battery_clerk) -> None:
+    response = client_as(sysadmin).get(LIST_URL, {"q": "刘" * 101})
+
+    assert response.status_code == 200
+    assert "确保该变量包含不超过 100 字符" in response.content.decode()
+
+
+def test_the_next_page_link_keeps_the_filter(client_as, sysadmin) -> None:
+    UserFactory.create_batch(51, role=Role.COORDINATOR)
+
+    page = client_as(sysadmin).get(LIST_URL, {"role": Role.COORDINATOR}).content.decode()
+
+    assert "共 51 条" in page
+    assert f"?role={Role.COORDINATOR}&amp;page=2" in page
+
+
+def test_the_account_list_costs_the_same_queries_for_many_rows(
+    client_as, sysadmin, make_user, department_jingxin
+) -> None:
+    client = client_as(sysadmin)
+    make_user(Role.DEPARTMENT_STAFF)
+    make_user(Role.ENTERPRISE)
+    few = queries_to_render(client, LIST_URL)
+
+    for _ in range(5):
+        make_user(Role.DEPARTMENT_STAFF)
+        make_user(Role.ENTERPRISE)
+
+    assert queries_to_render(client, LIST_URL) == few

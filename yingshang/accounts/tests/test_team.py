@@ -13,7 +13,7 @@ from yingshang.accounts.models import Invitation, User
 from yingshang.accounts.roles import Role
 from yingshang.core.audit import Action
 
-from .helpers import audit_rows, logged_in_user_id, post_login
+from .helpers import audit_rows, logged_in_user_id, post_login, queries_to_render
 
 pytestmark = pytest.mark.django_db
 
@@ -205,6 +205,8 @@ def test_an_invitation_needs_a_valid_mobile_number(client_as, battery_admin) -> 
     response = _invite(client_as(battery_admin), phone="12345")
 
     assert "请输入 11 位手机号码" in response.content.decode()
+    assert response.status_code == 400
+    assert not Invitation.objects.exists()
 
 
 def test_enterprise_admin_can_disable_a_colleague_who_then_cannot_log_in(
@@ -215,6 +217,8 @@ def test_enterprise_admin_can_disable_a_colleague_who_then_cannot_log_in(
     battery_clerk.refresh_from_db()
     assert not battery_clerk.is_active
     assert audit_rows(Action.ACCOUNT_UPDATED, user=battery_admin)
+    (row,) = audit_rows(Action.ACCOUNT_UPDATED, user=battery_admin)
+    assert row.detail == {"changes": {"is_active": {"from": True, "to": False}}}
     other = Client()
     post_login(other, "battery_clerk")
     assert logged_in_user_id(other) is None
@@ -228,3 +232,97 @@ def test_enterprise_admin_cannot_disable_their_own_account(client_as, battery_ad
     battery_admin.refresh_from_db()
     assert battery_admin.is_active
     assert "不能停用自己的账号" in response.content.decode()
+
+
+def test_enterprise_admin_can_enable_a_disabled_colleague_again(client_as, battery_admin, battery_clerk) -> None:
+    battery_clerk.is_active = False
+    battery_clerk.save()
+
+    response = client_as(battery_admin).post(
+        reverse("accounts:team_member_active", args=[battery_clerk.pk]), {"is_active": "1"}, follow=True
+    )
+
+    battery_clerk.refresh_from_db()
+    assert battery_clerk.is_active
+    assert "已启用账号 刘会计" in response.content.decode()
+
+
+@pytest.mark.parametrize("posted", [{}, {"is_active": "yes"}])
+def test_the_active_switch_without_a_clear_value_changes_nothing(
+    client_as, battery_admin, battery_clerk, posted
+) -> None:
+    response = client_as(battery_admin).post(
+        reverse("accounts:team_member_active", args=[battery_clerk.pk]), posted, follow=True
+    )
+
+    battery_clerk.refresh_from_db()
+    assert battery_clerk.is_active
+    assert "请求不完整" in response.content.decode()
+    assert not audit_rows(Action.ACCOUNT_UPDATED)
+
+
+def test_the_invitation_list_shows_each_state_and_links_only_the_open_one(
+    client_as, battery_admin, battery_clerk
+) -> None:
+    enterprise = battery_admin.enterprise
+
+    def invite(full_name: str, **fields) -> Invitation:
+        return Invitation.objects.create(
+            enterprise=enterprise, invited_by=battery_admin, full_name=full_name, phone="13700001234", **fields
+        )
+
+    pending = invite("待办人")
+    accepted = invite("已入职", accepted_at=timezone.now(), accepted_user=battery_clerk)
+    revoked = invite("已撤回", revoked_at=timezone.now())
+    expired = invite("已过时", expires_at=timezone.now() - timedelta(minutes=1))
+
+    page = client_as(battery_admin).get(TEAM_URL).content.decode()
+
+    assert "<td>待接受</td>" in page
+    assert "<td>已接受(battery_clerk)</td>" in page
+    assert "<td>已撤销</td>" in page
+    assert "<td>已过期</td>" in page
+    assert reverse("accounts:invite_accept", args=[pending.token]) in page
+    for closed in (accepted, revoked, expired):
+        assert reverse("accounts:invite_accept", args=[closed.token]) not in page
+        assert reverse("accounts:invitation_revoke", args=[closed.pk]) not in page
+    assert reverse("accounts:invitation_revoke", args=[pending.pk]) in page
+    assert "137****1234" in page
+    assert "13700001234" not in page
+
+
+def test_revoking_an_accepted_invitation_is_refused_with_a_message(client_as, battery_admin, battery_clerk) -> None:
+    invitation = Invitation.objects.create(
+        enterprise=battery_admin.enterprise,
+        invited_by=battery_admin,
+        full_name="刘会计",
+        phone="13912340001",
+        accepted_at=timezone.now(),
+        accepted_user=battery_clerk,
+    )
+
+    response = client_as(battery_admin).post(reverse("accounts:invitation_revoke", args=[invitation.pk]), follow=True)
+
+    assert "该邀请已被接受,无法撤销" in response.content.decode()
+    invitation.refresh_from_db()
+    assert invitation.revoked_at is None
+
+
+def test_the_team_page_costs_the_same_queries_for_many_colleagues_and_invitations(
+    client_as, battery_admin, make_user
+) -> None:
+    client = client_as(battery_admin)
+    few = queries_to_render(client, TEAM_URL)
+
+    for n in range(5):
+        colleague = make_user(Role.ENTERPRISE)
+        Invitation.objects.create(
+            enterprise=battery_admin.enterprise,
+            invited_by=battery_admin,
+            full_name=f"同事{n}",
+            phone=f"1370000{n:04d}",
+            accepted_at=timezone.now(),
+            accepted_user=colleague,
+        )
+
+    assert queries_to_render(client, TEAM_URL) == few

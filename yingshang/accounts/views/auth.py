@@ -57,6 +57,22 @@ def _enrollment_device(request: HttpRequest, user: User) -> TOTPDevice:
     return device
 
 
+def _enrollment_step(request: HttpRequest, user: User) -> tuple[TOTPDevice | None, dict[str, Any]]:
+    """Enrolment, shared by the login (staff) and 账号安全 (anyone): the secret of this session, and the posted code.
+
+    Returns the confirmed device when the code was right, else None and the context for the page (form, QR, secret).
+    """
+    device = _enrollment_device(request, user)
+    form = OtpTokenForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        check = services.totp_enrollment_confirm(device=device, token=form.cleaned_data["token"])
+        if check.device is not None:
+            twofactor.forget_enrollment_device(request)
+            return check.device, {}
+        form.add_error("token", check.error)
+    return None, {"form": form, **_enrollment_context(device)}
+
+
 @sensitive_post_parameters("password")
 @csrf_protect
 @never_cache
@@ -123,18 +139,12 @@ def _otp_verify(request: HttpRequest, user: User, next_url: str, *, pending: boo
 
 
 def _otp_enroll(request: HttpRequest, user: User, next_url: str) -> HttpResponse:
-    device = _enrollment_device(request, user)
-    form = OtpTokenForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        check = services.totp_enrollment_confirm(device=device, token=form.cleaned_data["token"])
-        if check.device is not None:
-            twofactor.forget_enrollment_device(request)
-            twofactor.complete(request, user, check.device)
-            messages.success(request, "动态口令已绑定。以后登录时,请输入手机验证器上显示的 6 位数字。")
-            return redirect(next_url)
-        form.add_error("token", check.error)
-    context = {"form": form, "next": next_url, "subject": user, **_enrollment_context(device)}
-    return render(request, "accounts/otp_enroll.html", context)
+    confirmed, context = _enrollment_step(request, user)
+    if confirmed is not None:
+        twofactor.complete(request, user, confirmed)
+        messages.success(request, "动态口令已绑定。以后登录时,请输入手机验证器上显示的 6 位数字。")
+        return redirect(next_url)
+    return render(request, "accounts/otp_enroll.html", {**context, "next": next_url, "subject": user})
 
 
 @require_POST
@@ -161,7 +171,7 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
 @login_required
 def security_view(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    device = selectors.user_confirmed_totp_device(user)
     return render(
         request,
         "accounts/security.html",
@@ -180,17 +190,12 @@ def security_otp_enable_view(request: HttpRequest) -> HttpResponse:
     if selectors.user_has_confirmed_totp(user):
         messages.info(request, "您已启用动态口令。")
         return redirect("accounts:security")
-    device = _enrollment_device(request, user)
-    form = OtpTokenForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        check = services.totp_enrollment_confirm(device=device, token=form.cleaned_data["token"])
-        if check.device is not None:
-            twofactor.forget_enrollment_device(request)
-            otp_login(request, check.device)
-            messages.success(request, "已启用动态口令。以后登录时,输入密码后还需输入手机验证器上的 6 位数字。")
-            return redirect("accounts:security")
-        form.add_error("token", check.error)
-    return render(request, "accounts/security_otp_enable.html", {"form": form, **_enrollment_context(device)})
+    confirmed, context = _enrollment_step(request, user)
+    if confirmed is not None:
+        otp_login(request, confirmed)
+        messages.success(request, "已启用动态口令。以后登录时,输入密码后还需输入手机验证器上的 6 位数字。")
+        return redirect("accounts:security")
+    return render(request, "accounts/security_otp_enable.html", context)
 
 
 @sensitive_post_parameters("token")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,18 +14,14 @@ from .. import selectors, services
 from ..forms import RoleChangeForm, UserSearchForm
 from ..models import User
 from ..permissions import cap_required, signed_in_user
-from ..roles import ADMIN_ROLES, Cap
-from .common import add_service_error, paginate, querystring_without_page
+from ..roles import Cap
+from .common import INCOMPLETE_REQUEST, add_service_error, flash_outcome, paginate, posted_flag
 
 
 @cap_required(Cap.ASSIGN_ROLES)
 def security_users_view(request: HttpRequest) -> HttpResponse:
-    search = UserSearchForm(request.GET or None)
-    q = role = ""
-    if search.is_valid():
-        q = search.cleaned_data.get("q") or ""
-        role = search.cleaned_data.get("role") or ""
-    page = paginate(request, selectors.security_user_list(q=q, role=role))
+    search = UserSearchForm(request.GET)
+    page = paginate(request, selectors.security_user_list(**search.criteria()))
     users = list(page.object_list)
     failures = selectors.failed_login_counts([u.username for u in users])
     rows = [
@@ -34,21 +29,17 @@ def security_users_view(request: HttpRequest) -> HttpResponse:
             "user": u,
             "phone": mask_phone(u.phone),
             "failures": failures.get(u.username, 0),
-            "locked": failures.get(u.username, 0) >= settings.AXES_FAILURE_LIMIT,
-            "is_admin_role": u.role in ADMIN_ROLES,
+            "locked": selectors.failures_lock_out(failures.get(u.username, 0)),
         }
         for u in users
     ]
-    return render(
-        request,
-        "accounts/security_users.html",
-        {"search": search, "page": page, "rows": rows, "querystring": querystring_without_page(request)},
-    )
+    return render(request, "accounts/security_users.html", {"search": search, "page": page, "rows": rows})
 
 
 def _render_detail(
     request: HttpRequest, subject: User, role_form: RoleChangeForm | None = None, *, status: int = 200
 ) -> HttpResponse:
+    failures = selectors.failed_login_counts([subject.username]).get(subject.username, 0)
     return render(
         request,
         "accounts/security_user_detail.html",
@@ -57,9 +48,9 @@ def _render_detail(
             "phone": mask_phone(subject.phone),
             "is_self": subject.pk == request.user.pk,
             "role_form": role_form or RoleChangeForm(initial={"role": subject.role}),
-            "locked": selectors.user_is_locked_out(subject),
-            "failures": selectors.failed_login_counts([subject.username]).get(subject.username, 0),
-            "otp_devices": selectors.totp_device_count(subject),
+            "locked": selectors.failures_lock_out(failures),
+            "failures": failures,
+            "has_otp": selectors.user_has_confirmed_totp(subject),
         },
         status=status,
     )
@@ -98,13 +89,14 @@ def security_user_role_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def security_user_unmask_view(request: HttpRequest, pk: int) -> HttpResponse:
     subject = selectors.security_user_get(pk=pk)
-    allowed = request.POST.get("allowed") == "1"
-    try:
-        services.user_unmask_permission_set(user=subject, allowed=allowed, by=signed_in_user(request))
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
+    allowed = posted_flag(request, "allowed")
+    if allowed is None:
+        messages.error(request, INCOMPLETE_REQUEST)
     else:
-        messages.success(request, f"已{'授予' if allowed else '撤销'} {subject.username} 查看完整手机号/证件号的权限。")
+        with flash_outcome(
+            request, success=f"已{'授予' if allowed else '撤销'} {subject.username} 查看完整手机号/证件号的权限。"
+        ):
+            services.user_unmask_permission_set(user=subject, allowed=allowed, by=signed_in_user(request))
     return redirect("accounts:security_user_detail", pk=subject.pk)
 
 
@@ -112,12 +104,8 @@ def security_user_unmask_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def security_user_unlock_view(request: HttpRequest, pk: int) -> HttpResponse:
     subject = selectors.security_user_get(pk=pk)
-    try:
+    with flash_outcome(request, success=f"已解除 {subject.username} 的登录锁定。"):
         services.user_unlock(user=subject, by=signed_in_user(request))
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"已解除 {subject.username} 的登录锁定。")
     return redirect("accounts:security_user_detail", pk=subject.pk)
 
 
@@ -125,10 +113,6 @@ def security_user_unlock_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def security_user_otp_reset_view(request: HttpRequest, pk: int) -> HttpResponse:
     subject = selectors.security_user_get(pk=pk)
-    try:
+    with flash_outcome(request, success=f"已重置 {subject.username} 的动态口令,对方下次登录时需重新绑定。"):
         services.user_totp_reset(user=subject, by=signed_in_user(request))
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"已重置 {subject.username} 的动态口令,对方下次登录时需重新绑定。")
     return redirect("accounts:security_user_detail", pk=subject.pk)

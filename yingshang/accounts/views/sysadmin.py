@@ -13,26 +13,18 @@ from yingshang.core.masking import mask_phone
 from .. import selectors, services
 from ..forms import AdminPasswordResetForm, DepartmentForm, UserCreateForm, UserEditForm, UserSearchForm
 from ..permissions import cap_required, signed_in_user
-from ..roles import Cap
-from .common import add_service_error, paginate, querystring_without_page
+from ..roles import BUSINESS_ROLES, Cap
+from .common import add_service_error, paginate
 
 # --- accounts -----------------------------------------------------------------------------------------------------
 
 
 @cap_required(Cap.MANAGE_ACCOUNTS)
 def user_list_view(request: HttpRequest) -> HttpResponse:
-    search = UserSearchForm(request.GET or None, roles=services.BUSINESS_ROLES)
-    q = role = ""
-    if search.is_valid():
-        q = search.cleaned_data.get("q") or ""
-        role = search.cleaned_data.get("role") or ""
-    page = paginate(request, selectors.managed_user_list(q=q, role=role))
+    search = UserSearchForm(request.GET, roles=BUSINESS_ROLES)
+    page = paginate(request, selectors.managed_user_list(**search.criteria()))
     rows = [{"user": u, "phone": mask_phone(u.phone)} for u in page.object_list]
-    return render(
-        request,
-        "accounts/user_list.html",
-        {"search": search, "page": page, "rows": rows, "querystring": querystring_without_page(request)},
-    )
+    return render(request, "accounts/user_list.html", {"search": search, "page": page, "rows": rows})
 
 
 @sensitive_post_parameters("password1", "password2")
@@ -62,12 +54,7 @@ def user_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = UserEditForm(request.POST if request.method == "POST" else None, user=user)
     if request.method == "POST" and form.is_valid():
         try:
-            services.user_update(
-                user=user,
-                data=form.account_input(is_active=bool(form.cleaned_data.get("is_active"))),
-                phone_changed=form.phone_changed,
-                by=signed_in_user(request),
-            )
+            services.user_update(user=user, data=form.account_input(), by=signed_in_user(request))
         except ApplicationError as exc:
             add_service_error(form, exc)
         else:
@@ -118,9 +105,8 @@ def department_list_view(request: HttpRequest) -> HttpResponse:
 
 @cap_required(Cap.MANAGE_DEPARTMENTS)
 def department_create_view(request: HttpRequest) -> HttpResponse:
-    initial = {}
-    if request.GET.get("parent", "").isdigit():
-        initial["parent"] = int(request.GET["parent"])
+    # "添加下级" links here with ?parent=<id>; the choice field ignores a value that names no department.
+    initial = {"parent": request.GET.get("parent")}
     form = DepartmentForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

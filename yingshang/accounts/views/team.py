@@ -17,7 +17,7 @@ from yingshang.core.masking import mask_phone
 from .. import selectors, services
 from ..forms import InvitationForm, InviteAcceptForm
 from ..permissions import enterprise_admin_required, signed_in_user
-from .common import add_service_error
+from .common import INCOMPLETE_REQUEST, add_service_error, flash_outcome, posted_flag
 
 
 def _render_team(request: HttpRequest, form: InvitationForm, *, status: int = 200) -> HttpResponse:
@@ -29,20 +29,17 @@ def _render_team(request: HttpRequest, form: InvitationForm, *, status: int = 20
         {"user": u, "phone": mask_phone(u.phone), "is_self": u.pk == admin.pk}
         for u in selectors.enterprise_team(enterprise=enterprise)
     ]
-    invitations = []
-    for inv in selectors.enterprise_invitations(enterprise=enterprise)[:100]:
-        state = selectors.invitation_state_label(inv)
-        invitations.append(
-            {
-                "invitation": inv,
-                "phone": mask_phone(inv.phone),
-                "state": state,
-                "usable": inv.is_usable,
-                "link": request.build_absolute_uri(reverse("accounts:invite_accept", args=[inv.token]))
-                if inv.is_usable
-                else "",
-            }
-        )
+    invitations = [
+        {
+            "invitation": inv,
+            "phone": mask_phone(inv.phone),
+            # Only a usable invitation has a link to copy (and can be revoked).
+            "link": request.build_absolute_uri(reverse("accounts:invite_accept", args=[inv.token]))
+            if inv.is_usable
+            else "",
+        }
+        for inv in selectors.enterprise_invitations(enterprise=enterprise)[:100]
+    ]
     return render(
         request,
         "accounts/team.html",
@@ -82,12 +79,8 @@ def team_invite_view(request: HttpRequest) -> HttpResponse:
 @require_POST
 def invitation_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
     invitation = selectors.team_invitation_get(admin=signed_in_user(request), pk=pk)
-    try:
+    with flash_outcome(request, success=f"已撤销给 {invitation.full_name} 的邀请,原链接不能再使用。"):
         services.invitation_revoke(invitation=invitation, by=signed_in_user(request))
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"已撤销给 {invitation.full_name} 的邀请,原链接不能再使用。")
     return redirect("accounts:team")
 
 
@@ -95,13 +88,12 @@ def invitation_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def team_member_active_view(request: HttpRequest, pk: int) -> HttpResponse:
     member = selectors.team_member_get(admin=signed_in_user(request), pk=pk)
-    is_active = request.POST.get("is_active") == "1"
-    try:
-        services.enterprise_member_set_active(member=member, is_active=is_active, by=signed_in_user(request))
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
+    is_active = posted_flag(request, "is_active")
+    if is_active is None:
+        messages.error(request, INCOMPLETE_REQUEST)
     else:
-        messages.success(request, f"已{'启用' if is_active else '停用'}账号 {member.display_name}。")
+        with flash_outcome(request, success=f"已{'启用' if is_active else '停用'}账号 {member.display_name}。"):
+            services.enterprise_member_set_active(member=member, is_active=is_active, by=signed_in_user(request))
     return redirect("accounts:team")
 
 
