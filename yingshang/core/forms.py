@@ -5,6 +5,7 @@ from typing import Any
 
 from django import forms
 
+from . import workdays
 from .audit import ACTION_LABELS
 from .models import AuditResult, CalendarDay, OutboxChannel, OutboxStatus
 from .selectors import AuditFilters
@@ -37,8 +38,10 @@ class CalendarDayForm(forms.Form):
 
     def clean_day(self) -> date:
         day: date = self.cleaned_data["day"]
-        if not 1900 <= day.year <= 2100:
-            raise forms.ValidationError("日期超出范围")
+        try:
+            workdays.check_in_range(day)
+        except workdays.DateOutOfRangeError as exc:
+            raise forms.ValidationError(exc.message) from exc
         return day
 
     @property

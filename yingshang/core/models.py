@@ -6,14 +6,6 @@ from django.conf import settings
 from django.db import models
 
 
-class TimeStampedModel(models.Model):
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
-
-    class Meta:
-        abstract = True
-
-
 class AuditResult(models.TextChoices):
     SUCCESS = "success", "成功"
     FAILURE = "failure", "失败"
@@ -82,11 +74,6 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"审计链头 #{self.last_seq}"
-
-
-class CalendarDayKind(models.TextChoices):
-    HOLIDAY = "holiday", "法定节假日(休)"
-    WORKDAY = "workday", "调休上班"
 
 
 class CalendarSource(models.TextChoices):

@@ -53,10 +53,7 @@ def calendar_year_grid(year: int, *, today: date | None = None) -> list[MonthGri
                     row.append(None)
                     continue
                 entry = entries.get(day)
-                weekday = workdays.is_weekday(day)
-                working = weekday if entry is None else entry.is_working_day
-                kind = workdays.day_kind(weekday=weekday, working=working)
-                name = entry.name if entry is not None and working != weekday else ""
+                working, kind, name = workdays.classify(day, entry)
                 counts["holiday"] += kind == "holiday"
                 counts["makeup"] += kind == "makeup"
                 counts["working"] += working

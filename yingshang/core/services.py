@@ -125,8 +125,8 @@ def calendar_day_delete(*, row: CalendarDay, by: Any) -> CalendarDay | None:
 @transaction.atomic
 def calendar_year_set_complete(*, year: int, complete: bool, by: Any) -> CalendarYear | None:
     """Mark a year's holiday arrangement as fully entered (or withdraw an administrator's mark)."""
-    if not 1900 <= year <= 2100:
-        raise ApplicationError("年份超出范围", field="year")
+    if not workdays.MIN_DATE.year <= year <= workdays.MAX_DATE.year:
+        raise ApplicationError(workdays.RANGE_MESSAGE, field="year")
     row = CalendarYear.objects.select_for_update().filter(year=year).first()
     before = None if row is None else {"year": row.year, "source": row.source, "confirmed": row.confirmed}
     if complete:

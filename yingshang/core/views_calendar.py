@@ -29,7 +29,7 @@ def _selected_year(request: HttpRequest) -> int:
         year = int(request.GET.get("year", ""))
     except ValueError:
         return timezone.localdate().year
-    return year if 1900 <= year <= 2100 else timezone.localdate().year
+    return year if workdays.MIN_DATE.year <= year <= workdays.MAX_DATE.year else timezone.localdate().year
 
 
 @cap_required(Cap.MANAGE_CALENDAR)

@@ -217,17 +217,18 @@ def day_kind(*, weekday: bool, working: bool) -> str:
 _KIND_LABELS = {"workday": "工作日", "weekend": "周末", "holiday": "节假日(休息)", "makeup": "调休上班"}
 
 
-def day_info(day: date) -> DayInfo:
-    entry = CalendarDay.objects.filter(date=day).first()
+def classify(day: date, entry: CalendarDay | None) -> tuple[bool, str, str]:
+    """(is working day, kind, holiday name) of `day` given its CalendarDay exception, if any."""
     weekday = is_weekday(day)
     working = weekday if entry is None else entry.is_working_day
     kind = day_kind(weekday=weekday, working=working)
     name = entry.name if entry is not None and working != weekday else ""
+    return working, kind, name
+
+
+def day_info(day: date) -> DayInfo:
+    working, kind, name = classify(day, CalendarDay.objects.filter(date=day).first())
     return DayInfo(day, working, kind, _KIND_LABELS[kind], name, is_year_known(day.year))
-
-
-def known_years() -> set[int]:
-    return set(CalendarYear.objects.values_list("year", flat=True))
 
 
 def is_year_known(year: int) -> bool:

@@ -118,3 +118,13 @@ def test_a_nonsense_year_falls_back_to_this_year(admin_client):
     response = admin_client.get(URL, {"year": "abc"})
     assert response.status_code == 200
     assert f"<strong>{timezone.localdate().year}年</strong>" in response.content.decode()
+
+
+def test_the_calendar_form_accepts_only_the_years_the_calendar_answers_for():
+    from yingshang.core.forms import CalendarDayForm
+    from yingshang.core.workdays import RANGE_MESSAGE
+
+    form = CalendarDayForm({"day": "1948-10-01", "kind": "rest", "name": "国庆"})
+    assert not form.is_valid()
+    assert form.errors["day"] == [RANGE_MESSAGE]
+    assert CalendarDayForm({"day": "2049-10-01", "kind": "rest", "name": "国庆"}).is_valid()
