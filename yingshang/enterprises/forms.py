@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -24,13 +24,19 @@ from .selectors import (
     enterprise_find_by_uscc,
 )
 from .services import CLEARABLE_FIELDS, EnterpriseInput
-from .validators import normalize_uscc
+from .validators import normalize_industry_code, normalize_phone, normalize_uscc
 
 DEFAULT_SOURCE = "营商办手工录入"
 PAGE_SIZES = (20, 50, 100)
+DEFAULT_PAGE_SIZE = 50
 
-_PHONE = re.compile(r"^[0-9+\-() ]{5,20}$")
-_INDUSTRY_CODE = re.compile(r"^[A-Z]?[0-9]{2,4}$")
+
+def _validated(normalize: Callable[[object], str], value: object) -> str:
+    """The registry's own validators (shared with the import), their Chinese message shown on the field."""
+    try:
+        return normalize(value)
+    except ApplicationError as exc:
+        raise forms.ValidationError(exc.message) from exc
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -96,7 +102,7 @@ class EnterpriseFilterForm(StyledForm):
 
     def per_page(self) -> int:
         self.is_valid()
-        return getattr(self, "cleaned_data", {}).get("page_size") or 50
+        return getattr(self, "cleaned_data", {}).get("page_size") or DEFAULT_PAGE_SIZE
 
     def describe(self) -> dict[str, str]:
         """The active filters by their Chinese labels and display values (for the audit row of an export)."""
@@ -270,16 +276,10 @@ class EnterpriseForm(StyledForm):
         return name
 
     def clean_industry_code(self) -> str:
-        code = (self.cleaned_data.get("industry_code") or "").strip().upper()
-        if code and not _INDUSTRY_CODE.fullmatch(code):
-            raise forms.ValidationError("行业代码格式应为门类字母加2至4位数字(如 C3841),或2至4位数字")
-        return code
+        return _validated(normalize_industry_code, self.cleaned_data.get("industry_code"))
 
     def clean_contact_phone(self) -> str:
-        phone = (self.cleaned_data.get("contact_phone") or "").strip()
-        if phone and not _PHONE.fullmatch(phone):
-            raise forms.ValidationError("联系电话只能包含数字、空格、+、- 和括号,长度5至20位")
-        return phone
+        return _validated(normalize_phone, self.cleaned_data.get("contact_phone"))
 
     def clean_source(self) -> str:
         source = (self.cleaned_data.get("source") or "").strip()

@@ -258,9 +258,3 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
-
-    @property
-    def percent(self) -> int:
-        if not self.total_rows:
-            return 0
-        return min(100, int(self.processed_rows * 100 / self.total_rows))

@@ -34,7 +34,7 @@ from .models import (
     Qualification,
     Township,
 )
-from .validators import normalize_uscc
+from .validators import normalize_industry_code, normalize_phone, normalize_uscc
 
 
 @dataclass
@@ -89,6 +89,10 @@ _SCALAR_FIELDS = [
 ]
 
 CLEARABLE_FIELDS = frozenset({"township", "park", "registration_date", "registered_capital"})
+
+
+# Fields with a format rule, checked here so that every way in (form, API, import) obeys the same one.
+_NORMALIZERS = {"contact_phone": normalize_phone, "industry_code": normalize_industry_code}
 
 
 def name_initials(name: str) -> str:
@@ -190,7 +194,7 @@ def _plan_save(
         if value is None and (created or name not in data.clear):
             continue
         if isinstance(value, str):
-            value = value.strip()
+            value = _NORMALIZERS[name](value) if name in _NORMALIZERS else value.strip()
         old = None if enterprise is None else getattr(enterprise, name)
         if enterprise is None or old != value:
             changes[name] = {"from": _json_value(old), "to": _json_value(value)}

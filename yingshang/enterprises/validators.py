@@ -52,3 +52,24 @@ def generate_uscc(rng: random.Random, *, region: str = "420802", kind: str = "91
     """A valid code for demo and test data (region 420802 is 荆门市东宝区)."""
     body = kind + region + "".join(rng.choice(_ALPHABET[:10] + "ABCDEFGHJKLMNPQRTUWXY") for _ in range(9))
     return body + stdnum_uscc.calc_check_digit(body)
+
+
+_PHONE = re.compile(r"^[0-9-]{7,20}$")
+# GB/T 4754: a section letter A–T, optionally followed by the 2–4 digit division/group/class code; or the digits.
+_INDUSTRY_CODE = re.compile(r"^(?:[A-T](?:\d{2,4})?|\d{2,4})$")
+
+
+def normalize_phone(value: object, *, label: str = "联系电话") -> str:
+    """A contact phone as stored: spaces removed, full-width digits folded; "" when blank."""
+    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", "" if value is None else str(value)))
+    if text and not _PHONE.fullmatch(text):
+        raise ApplicationError(f"{label}格式不正确(只能包含数字和“-”,7至20位)", field="contact_phone")
+    return text
+
+
+def normalize_industry_code(value: object, *, label: str = "行业代码") -> str:
+    """A GB/T 4754 code upper-cased ("c3841" → "C3841"); "" when blank."""
+    text = unicodedata.normalize("NFKC", "" if value is None else str(value)).strip().upper()
+    if text and not _INDUSTRY_CODE.fullmatch(text):
+        raise ApplicationError(f"{label}应为国民经济行业分类代码,如 C3985 或 3985", field="industry_code")
+    return text

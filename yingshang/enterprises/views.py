@@ -21,7 +21,7 @@ from yingshang.core.errors import ApplicationError, ConflictError
 from yingshang.core.exports import xlsx_response
 
 from .exports import enterprise_export
-from .forms import EnterpriseFilterForm, EnterpriseForm
+from .forms import DEFAULT_PAGE_SIZE, EnterpriseFilterForm, EnterpriseForm
 from .models import Enterprise
 from .selectors import (
     can_browse_registry,
@@ -33,7 +33,6 @@ from .selectors import (
 )
 from .services import enterprise_contact_phone_reveal, enterprise_save
 
-DEFAULT_PAGE_SIZE = 50
 RESULTS_TARGET = "enterprise-results"
 
 

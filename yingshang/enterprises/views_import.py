@@ -106,13 +106,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
             by=request.user,
         )
         # The job row is already committed (views run in autocommit), so a worker can load it right away.
-        try:
-            validate_import.enqueue(job.pk)
-        except Exception:
-            logger.exception("Could not enqueue validation of import %s", job.pk)
-            imports.import_job_fail(
-                job=job, message="任务队列暂不可用,请稍后重新上传", from_statuses=[ImportStatus.UPLOADED]
-            )
+        _enqueue(job, "validate", by=request.user)
         return redirect("enterprises:import_detail", pk=job.pk)
     jobs = list(imports.import_jobs_for(request.user)[:50])
     for job in jobs:
@@ -138,9 +132,26 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "errors_truncated_in_report": len(errors) >= imports.MAX_STORED_ERRORS,
         "previous_import": imports.previous_import_of_same_file(job) if job.status == ImportStatus.PREVIEW else None,
         "can_confirm": job.status == ImportStatus.PREVIEW and job.valid_rows > 0,
-        "can_cancel": job.status in (ImportStatus.UPLOADED, ImportStatus.VALIDATING, ImportStatus.PREVIEW),
+        "can_cancel": job.status in imports.CANCELLABLE_STATUSES,
     }
     return render(request, "enterprises/import_detail.html", context)
+
+
+def _enqueue(job: ImportJob, phase: str, *, by: Any) -> bool:
+    """Queue a phase ("validate" or "apply"); if the queue is down, fail the job at once rather than leave it waiting
+    for a worker that will never come. Nothing is saved before apply runs, so failing is always safe."""
+    try:
+        if phase == "apply":
+            apply_import.enqueue(job.pk, by.pk)
+        else:
+            validate_import.enqueue(job.pk)
+    except Exception:
+        logger.exception("Could not enqueue %s of import %s", phase, job.pk)
+        waiting = ImportStatus.IMPORTING if phase == "apply" else ImportStatus.UPLOADED
+        message = "任务队列暂不可用,未保存任何企业数据,请稍后重新上传"
+        imports.import_job_fail(job=job, message=message, from_statuses=[waiting])
+        return False
+    return True
 
 
 def _skip_session_write(request: HttpRequest) -> None:
@@ -172,14 +183,8 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         imports.import_job_confirm(job=job, by=request.user)
     except ApplicationError as exc:
         messages.error(request, exc.message)
-        return redirect("enterprises:import_detail", pk=job.pk)
-    try:
-        apply_import.enqueue(job.pk, request.user.pk)
-    except Exception:
-        logger.exception("Could not enqueue apply of import %s", job.pk)
-        imports.import_job_fail(
-            job=job, message="任务队列暂不可用,未导入任何数据,请稍后重新上传", from_statuses=[ImportStatus.IMPORTING]
-        )
+    else:
+        _enqueue(job, "apply", by=request.user)
     return redirect("enterprises:import_detail", pk=job.pk)
 
 
@@ -192,12 +197,9 @@ def import_restart(request: HttpRequest, pk: int) -> HttpResponse:
         phase = imports.import_job_restart(job=job, by=request.user)
     except ApplicationError as exc:
         messages.error(request, exc.message)
-        return redirect("enterprises:import_detail", pk=job.pk)
-    if phase == "apply":
-        apply_import.enqueue(job.pk, request.user.pk)
     else:
-        validate_import.enqueue(job.pk)
-    messages.info(request, "已重新提交后台任务")
+        if _enqueue(job, phase, by=request.user):
+            messages.info(request, "已重新提交后台任务")
     return redirect("enterprises:import_detail", pk=job.pk)
 
 
@@ -207,9 +209,10 @@ def import_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job_for(request, pk)
     try:
         imports.import_job_cancel(job=job, by=request.user)
-        messages.info(request, "已取消本次导入,未保存任何企业数据")
     except ApplicationError as exc:
         messages.error(request, exc.message)
+    else:
+        messages.info(request, "已取消本次导入,未保存任何企业数据")
     return redirect("enterprises:import_detail", pk=job.pk)
 
 

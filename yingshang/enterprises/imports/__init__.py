@@ -20,6 +20,7 @@ from .columns import COLUMN_BY_KEY, COLUMNS, EXAMPLE_USCC, ImportFileError
 from .files import error_report_xlsx, import_error_report_export, template_csv, template_xlsx
 from .parsing import ALLOWED_EXTENSIONS
 from .pipeline import (
+    CANCELLABLE_STATUSES,
     MAX_STORED_ERRORS,
     PREVIEW_ROWS,
     import_apply,
@@ -41,6 +42,7 @@ from .selectors import (
 
 __all__ = [
     "ALLOWED_EXTENSIONS",
+    "CANCELLABLE_STATUSES",
     "COLUMNS",
     "COLUMN_BY_KEY",
     "EXAMPLE_USCC",

@@ -11,7 +11,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 
-def _cell_text(value: Any) -> str:
+def cell_text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -25,10 +25,10 @@ def _cell_text(value: Any) -> str:
     return str(value).replace("\u3000", " ").strip()
 
 
-def _nfkc(value: Any) -> str:
+def nfkc(value: Any) -> str:
     """Full-width digits, letters and punctuation as typed by Chinese IMEs, folded to ASCII."""
-    return unicodedata.normalize("NFKC", _cell_text(value)).strip()
+    return unicodedata.normalize("NFKC", cell_text(value)).strip()
 
 
-def _is_blank(value: Any) -> bool:
+def is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())

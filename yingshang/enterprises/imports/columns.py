@@ -16,7 +16,7 @@ from stdnum.cn import uscc as stdnum_uscc
 from yingshang.core.errors import ApplicationError
 
 from ..models import FourUpCategory
-from .cells import _is_blank, _nfkc
+from .cells import is_blank, nfkc
 
 HEADER_SEARCH_ROWS = 10  # some offices put a title row above the header
 
@@ -24,7 +24,7 @@ _EXAMPLE_BODY = "91420802MA0000001"
 # The template's example row uses this code; a row carrying it is rejected so a forgotten example is never imported.
 EXAMPLE_USCC = _EXAMPLE_BODY + stdnum_uscc.calc_check_digit(_EXAMPLE_BODY)
 
-# How a cell is parsed: each kind has a `_parse_<kind>` method on _RowChecker.
+# How a cell is parsed: each kind has a `_parse_<kind>` method on parsing.RowChecker.
 # fmt: off
 Kind = Literal["uscc", "text", "phone", "industry_code", "date", "decimal", "integer", "year", "boolean",
                "township", "park", "chains", "qualifications", "scale", "four_up"]
@@ -56,7 +56,8 @@ class Column:
 _MULTI = "多个用顿号“、”、逗号或分号分隔"
 _PICK = "须为系统中已有的名称,见下方可选值"
 _WAN = "数字,单位万元"
-_FOUR_UP_HINT = "、".join(str(label) for _, label in FourUpCategory.choices)
+# 四上类别 by the label a clerk types (also the template's drop-down list and the column's hint).
+FOUR_UP = {str(label): value for value, label in FourUpCategory.choices}
 # The spec reads best as a table, so the formatter leaves it alone.
 # fmt: off
 COLUMNS: list[Column] = [
@@ -76,7 +77,7 @@ COLUMNS: list[Column] = [
     Column("industry_name", "行业名称", "text", max_length=100, example="电子专用材料制造"),
     Column("industry_chains", "产业链", "chains", hint=f"须为系统中已有的产业链,{_MULTI}"),
     Column("scale", "规模", "scale", hint="规上 或 规下", example="规上"),
-    Column("four_up_category", "四上类别", "four_up", hint=_FOUR_UP_HINT, example="规上工业"),
+    Column("four_up_category", "四上类别", "four_up", hint="、".join(FOUR_UP), example="规上工业"),
     Column("qualifications", "资质", "qualifications", hint=f"须为系统中已有的资质名称,{_MULTI}"),
     Column("employees", "从业人数", "integer", hint="整数", example="120"),
     Column("annual_revenue", "营业收入(万元)", "decimal", max_int_digits=14, hint=_WAN, example="23500.5",
@@ -99,8 +100,9 @@ class ImportFileError(ApplicationError):
     """The file as a whole cannot be imported (format, encoding, headers); the message tells the clerk why."""
 
 
-# 四上类别 by the label a clerk types (also the template's drop-down list).
-_FOUR_UP = {str(label): value for value, label in FourUpCategory.choices}
+class HeaderNotFoundError(ImportFileError):
+    """A sheet has content but no row naming a known column: a workbook may still have the header on a later sheet."""
+
 
 Row = tuple[int, Sequence[Any]]  # (row number as the spreadsheet shows it, cell values)
 
@@ -109,12 +111,10 @@ Row = tuple[int, Sequence[Any]]  # (row number as the spreadsheet shows it, cell
 
 
 def _normalize_header(value: Any) -> str:
-    return re.sub(r"\s+", "", _nfkc(value)).strip("*")
+    return re.sub(r"\s+", "", nfkc(value)).strip("*")
 
 
 _HEADER_INDEX = {_normalize_header(name): c for c in COLUMNS for name in (c.header, *c.aliases)}
-
-_NO_HEADER = "未找到表头:第一行应为导入模板中的列名(如“统一社会信用代码*”“企业名称*”),请使用导入模板"
 
 
 def _header_columns(values: Sequence[Any]) -> list[tuple[int, Column]]:
@@ -129,7 +129,7 @@ def _header_columns(values: Sequence[Any]) -> list[tuple[int, Column]]:
     return found
 
 
-def _find_header(rows: Iterator[Row]) -> tuple[int, list[tuple[int, Column]]] | None:
+def find_header(rows: Iterator[Row]) -> tuple[int, list[tuple[int, Column]]] | None:
     """Consume rows up to the header (the first row naming a known column); the rest stays in the iterator.
 
     None means the first rows were all blank (an empty sheet); rows without any known column raise.
@@ -139,7 +139,7 @@ def _find_header(rows: Iterator[Row]) -> tuple[int, list[tuple[int, Column]]] | 
         row = next(rows, None)
         if row is None:
             break
-        seen_content = seen_content or any(not _is_blank(v) for v in row[1])
+        seen_content = seen_content or any(not is_blank(v) for v in row[1])
         columns = _header_columns(row[1])
         if columns:
             missing = [c.template_header for c in COLUMNS if c.required and all(c is not k for _, k in columns)]
@@ -147,5 +147,7 @@ def _find_header(rows: Iterator[Row]) -> tuple[int, list[tuple[int, Column]]] | 
                 raise ImportFileError(f"文件缺少必填列:{'、'.join(missing)}。请下载导入模板,按模板表头填写")
             return row[0], columns
     if seen_content:
-        raise ImportFileError(_NO_HEADER)
+        raise HeaderNotFoundError(
+            "未找到表头:第一行应为导入模板中的列名(如“统一社会信用代码*”“企业名称*”),请使用导入模板"
+        )
     return None

@@ -22,7 +22,7 @@ from yingshang.core.audit import Action, audit_record
 from yingshang.core.exports import write_xlsx
 
 from ..models import ImportJob, IndustryChain, Park, Qualification, Township
-from .columns import _FOUR_UP, COLUMNS, EXAMPLE_USCC
+from .columns import COLUMNS, EXAMPLE_USCC, FOUR_UP
 from .selectors import import_errors
 
 
@@ -61,12 +61,12 @@ _TEXT_COLUMNS = {"uscc", "industry_code", "contact_phone"}  # long digit strings
 
 def template_xlsx() -> bytes:
     names = _reference_names()
-    today = timezone.localdate()
+    example = _example_row(names, timezone.localdate())
     workbook = openpyxl.Workbook()
     sheet = workbook.worksheets[0]
     sheet.title = "企业信息"
     sheet.append([c.template_header for c in COLUMNS])
-    sheet.append(_example_row(names, today))
+    sheet.append(example)
     header_fill = PatternFill("solid", fgColor="DCE6F1")
     for index, column in enumerate(COLUMNS, start=1):
         cell = sheet.cell(row=1, column=index)
@@ -80,13 +80,12 @@ def template_xlsx() -> bytes:
     sheet.freeze_panes = "A2"
 
     lists = workbook.create_sheet("可选值")
-    fixed = {"scale": ["规上", "规下"], "four_up_category": list(_FOUR_UP), "boolean": ["是", "否"]}
     list_columns = {
         "township": names["township"],
         "park": names["park"],
-        "scale": fixed["scale"],
-        "four_up_category": fixed["four_up_category"],
-        "boolean": fixed["boolean"],
+        "scale": ["规上", "规下"],
+        "four_up_category": list(FOUR_UP),
+        "boolean": ["是", "否"],
     }
     for list_index, (key, values) in enumerate(list_columns.items(), start=1):
         lists.cell(row=1, column=list_index, value=key)
@@ -110,7 +109,6 @@ def template_xlsx() -> bytes:
     for cell in guide[1]:
         cell.font = Font(bold=True)
         cell.fill = header_fill
-    example = _example_row(names, today)
     for index, column in enumerate(COLUMNS):
         requirement = column.hint or (f"不超过{column.max_length}个字" if column.max_length else "")
         guide.append([column.template_header, "必填" if column.required else "选填", requirement, example[index]])
@@ -119,6 +117,7 @@ def template_xlsx() -> bytes:
         "第1行为表头,请勿修改列名;列的顺序可以调整,不需要的选填列可以删除。",
         "第2行为示例,导入时会被拒绝,请删除后填写实际数据。",
         "留空的单元格表示不修改系统中已有的值。",
+        "请不要合并单元格:每一行填写一家企业的完整信息,合并区域中除第一行外的行会被拒绝。",
         "同一统一社会信用代码再次导入会更新该企业,不会重复新增。",
         "统一社会信用代码、行业代码、联系电话三列请保持“文本”格式,避免 Excel 把长数字改成科学计数法。",
         "有任何一行校验不通过时,可以先导入其余有效行;被拒绝的行及原因可在预览页下载。",
@@ -131,7 +130,7 @@ def template_xlsx() -> bytes:
         ("园区可选值", names["park"]),
         ("产业链可选值", names["chains"]),
         ("资质可选值", names["qualifications"]),
-        ("四上类别可选值", list(_FOUR_UP)),
+        ("四上类别可选值", list(FOUR_UP)),
     ]:
         guide.append([label, "", "、".join(values) or "(系统中尚未设置)"])
     guide.column_dimensions["A"].width = 22

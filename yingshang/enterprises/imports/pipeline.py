@@ -34,10 +34,10 @@ from yingshang.core.notifications import notify
 
 from ..models import Enterprise, FourUpCategory, ImportJob, ImportStatus, Scale
 from ..services import EnterpriseInput, enterprise_save_many
-from .cells import _cell_text
+from .cells import cell_text
 from .columns import Column, ImportFileError
-from .parsing import ALLOWED_EXTENSIONS, CheckedRow, _checked_rows, _open_table, _RowChecker
-from .progress import PROGRESS_TIMEOUT, _beat, import_job_stalled, progress_cache_key
+from .parsing import ALLOWED_EXTENSIONS, CheckedRow, RowChecker, checked_rows, read_table
+from .progress import PROGRESS_TIMEOUT, beat, import_job_stalled, progress_cache_key
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +45,7 @@ PROGRESS_EVERY = 200  # rows between committed progress updates while validating
 APPLY_CHUNK_ROWS = 500  # rows saved together while applying; progress is published after each chunk
 PREVIEW_ROWS = 20
 MAX_STORED_ERRORS = 10_000  # beyond this the counts stay exact but the report lists only the first ones
+CANCELLABLE_STATUSES = (ImportStatus.UPLOADED, ImportStatus.VALIDATING, ImportStatus.PREVIEW)
 
 
 def _display(value: Any, column: Column) -> str:
@@ -59,8 +60,8 @@ def _display(value: Any, column: Column) -> str:
     if isinstance(value, Decimal):
         return f"{value.normalize():f}"
     if column.kind == "phone":
-        return mask_phone(_cell_text(value))
-    return _cell_text(value)
+        return mask_phone(cell_text(value))
+    return cell_text(value)
 
 
 def _existing_usccs(usccs: list[str]) -> set[str]:
@@ -146,17 +147,17 @@ def import_validate(*, job: ImportJob) -> None:
 
 
 def _validate_file(job: ImportJob) -> dict[str, Any] | None:
-    checker = _RowChecker(today=timezone.localdate())
+    checker = RowChecker(today=timezone.localdate())
     errors: list[dict[str, Any]] = []
     preview: list[dict[str, Any]] = []
     valid_usccs: list[str] = []
     processed = rejected = 0
-    with _open_table(job) as table:
+    with job.file.open("rb") as fh, read_table(fh, job.original_name) as table:
         present = [c for _, c in table.columns]
         estimate = table.estimated_rows
         ImportJob.objects.filter(pk=job.pk).update(total_rows=estimate)
-        _beat(job.pk)
-        for row in _checked_rows(table, checker):
+        beat(job.pk)
+        for row in checked_rows(table, checker):
             processed += 1
             if row.errors:
                 rejected += 1
@@ -172,7 +173,7 @@ def _validate_file(job: ImportJob) -> dict[str, Any] | None:
                 )
                 if not still_running:  # cancelled meanwhile
                     return None
-                _beat(job.pk)
+                beat(job.pk)
     if processed == 0:
         raise ImportFileError("文件中只有表头,没有企业数据")
     existing = _existing_usccs(valid_usccs)
@@ -204,7 +205,7 @@ def import_job_confirm(*, job: ImportJob, by: Any) -> ImportJob:
             raise ApplicationError("该导入已被确认或取消,请刷新页面")
         _audit_step(job, "confirm", by=by, valid_rows=job.valid_rows, rejected_rows=job.rejected_rows)
     cache.set(progress_cache_key(job.pk), 0, PROGRESS_TIMEOUT)
-    _beat(job.pk)
+    beat(job.pk)
     job.refresh_from_db()
     return job
 
@@ -224,14 +225,13 @@ def import_job_restart(*, job: ImportJob, by: Any) -> str:
                 status=ImportStatus.UPLOADED, processed_rows=0
             )
         _audit_step(job, "restart", by=by, phase=phase)
-    _beat(job.pk)
+    beat(job.pk)
     return phase
 
 
 def import_job_cancel(*, job: ImportJob, by: Any) -> ImportJob:
-    cancellable = [ImportStatus.UPLOADED, ImportStatus.VALIDATING, ImportStatus.PREVIEW]
     with transaction.atomic():
-        if not ImportJob.objects.filter(pk=job.pk, status__in=cancellable).update(
+        if not ImportJob.objects.filter(pk=job.pk, status__in=CANCELLABLE_STATUSES).update(
             status=ImportStatus.CANCELLED, finished_at=timezone.now()
         ):
             raise ApplicationError("导入已开始或已结束,不能取消")
@@ -246,40 +246,31 @@ class _ApplyAborted(Exception):
         self.message = message
 
 
+def read_before_lock() -> bool:
+    """SQLite has one write lock, taken when the transaction begins: read and check the file before that, so the lock
+    is held only while rows are written. PostgreSQL streams the file inside the transaction instead."""
+    return connection.vendor == "sqlite"
+
+
 def import_apply(*, job: ImportJob, by: Any = None) -> ImportJob:
     """Save every valid row in one transaction; on any failure roll everything back and mark the job FAILED."""
     key = progress_cache_key(job.pk)
     started = False
     try:
-        # SQLite has one write lock, taken when the transaction begins: read and check the file before that, so the
-        # lock is held only while rows are written. PostgreSQL streams the file inside the transaction instead.
         preread = None
-        if (
-            connection.vendor == "sqlite"
-            and ImportJob.objects.filter(pk=job.pk, status=ImportStatus.IMPORTING).exists()
-        ):
+        if read_before_lock() and ImportJob.objects.filter(pk=job.pk, status=ImportStatus.IMPORTING).exists():
             preread = list(_stream_rows(job))
         with transaction.atomic():
             locked = ImportJob.objects.select_for_update().get(pk=job.pk)
             if locked.status != ImportStatus.IMPORTING:  # already applied, failed or cancelled: run-twice safe
                 return locked
             started = True
-            _beat(job.pk)
-            created, updated = _apply_rows(locked, by=by, progress_key=key, rows=preread)
+            beat(job.pk)
+            locked.created_count, locked.updated_count = _apply_rows(locked, by=by, rows=preread)
             locked.status = ImportStatus.DONE
-            locked.created_count = created
-            locked.updated_count = updated
-            locked.processed_rows = created + updated
             locked.finished_at = timezone.now()
-            locked.save(update_fields=["status", "created_count", "updated_count", "processed_rows", "finished_at"])
-            audit_record(action=Action.IMPORT, user=by, obj=locked, detail=_audit_detail(locked))
-            notify(
-                recipients=[locked.created_by],
-                title="企业导入完成",
-                body=f"文件“{locked.original_name}”已导入:新增 {created} 家企业,更新 {updated} 家企业。",
-                link=reverse("enterprises:import_detail", args=[locked.pk]),
-                category="import",
-            )
+            locked.save(update_fields=["status", "created_count", "updated_count", "finished_at"])
+            _record_outcome(locked, by=by)
     except _ApplyAborted as exc:
         message = exc.message
     except Exception:
@@ -295,36 +286,46 @@ def import_apply(*, job: ImportJob, by: Any = None) -> ImportJob:
     cache.delete(key)
     message = f"{message}。本次导入已全部撤销,没有保存任何企业数据"
     if import_job_fail(job=job, message=message, from_statuses=[ImportStatus.IMPORTING]):
-        audit_record(
-            action=Action.IMPORT,
-            user=by,
-            obj=job,
-            result=AuditResult.FAILURE,
-            detail={**_audit_detail(job), "reason": message},
-        )
-        notify(
-            recipients=[job.created_by],
-            title="企业导入失败",
-            body=f"文件“{job.original_name}”导入失败:{message}。",
-            link=reverse("enterprises:import_detail", args=[job.pk]),
-            category="import",
-        )
+        _record_outcome(job, by=by, failure=message)
     job.refresh_from_db()
     return job
 
 
+def _record_outcome(job: ImportJob, *, by: Any, failure: str = "") -> None:
+    """The apply's outcome: one audit row, and a note in the uploader's inbox."""
+    detail = _audit_detail(job)
+    if failure:
+        result, title, body = AuditResult.FAILURE, "企业导入失败", f"文件“{job.original_name}”导入失败:{failure}。"
+        detail["reason"] = failure
+    else:
+        result, title = AuditResult.SUCCESS, "企业导入完成"
+        body = f"文件“{job.original_name}”已导入:新增 {job.created_count} 家企业,更新 {job.updated_count} 家企业。"
+    audit_record(action=Action.IMPORT, user=by, obj=job, result=result, detail=detail)
+    notify(
+        recipients=[job.created_by],
+        title=title,
+        body=body,
+        link=reverse("enterprises:import_detail", args=[job.pk]),
+        category="import",
+    )
+
+
 def _stream_rows(job: ImportJob) -> Iterator[CheckedRow]:
+    """The stored file's rows, checked again; the file is opened once, for its hash and then for its rows."""
     with job.file.open("rb") as fh:
         if _file_sha256(fh) != job.file_sha256:
             raise _ApplyAborted("文件内容与上传时不一致")
-    try:
-        with _open_table(job) as table:
-            yield from _checked_rows(table, _RowChecker(today=timezone.localdate()))
-    except ImportFileError as exc:
-        raise _ApplyAborted(exc.message) from exc
+        fh.seek(0)
+        try:
+            with read_table(fh, job.original_name) as table:
+                yield from checked_rows(table, RowChecker(today=timezone.localdate()))
+        except ImportFileError as exc:
+            raise _ApplyAborted(exc.message) from exc
 
 
-def _apply_rows(job: ImportJob, *, by: Any, progress_key: str, rows: list[CheckedRow] | None = None) -> tuple[int, int]:
+def _apply_rows(job: ImportJob, *, by: Any, rows: list[CheckedRow] | None = None) -> tuple[int, int]:
+    """Save the valid rows in chunks; returns (created, updated)."""
+    progress_key = progress_cache_key(job.pk)
     saved = created = rejected = 0
     chunk: list[tuple[int, EnterpriseInput]] = []
 
@@ -334,13 +335,13 @@ def _apply_rows(job: ImportJob, *, by: Any, progress_key: str, rows: list[Checke
         saved += len(chunk)
         chunk.clear()
         cache.set(progress_key, saved, PROGRESS_TIMEOUT)
-        _beat(job.pk)
+        beat(job.pk)
 
     for row in rows if rows is not None else _stream_rows(job):
-        if row.data is None:
+        if row.errors:
             rejected += 1
             continue
-        chunk.append((row.row_number, row.data))
+        chunk.append((row.row_number, row.to_input()))
         if len(chunk) >= APPLY_CHUNK_ROWS:
             save_chunk()
     if chunk:

@@ -24,15 +24,19 @@ def progress_cache_key(job_pk: int) -> str:
     return f"enterprises:import:{job_pk}:applied"
 
 
-def _beat(job_pk: int) -> None:
+def _beat_key(job_pk: int) -> str:
+    return f"enterprises:import:{job_pk}:beat"
+
+
+def beat(job_pk: int) -> None:
     """The worker's sign of life, shared with the web process through the cache."""
-    cache.set(f"enterprises:import:{job_pk}:beat", clock.time(), PROGRESS_TIMEOUT)
+    cache.set(_beat_key(job_pk), clock.time(), PROGRESS_TIMEOUT)
 
 
 def import_job_stalled(job: ImportJob) -> bool:
     if job.status not in RUNNING_STATUSES:
         return False
-    last = cache.get(f"enterprises:import:{job.pk}:beat")
+    last = cache.get(_beat_key(job.pk))
     silent = clock.time() - last if last else (timezone.now() - job.created_at).total_seconds()
     return silent > STALL_SECONDS
 

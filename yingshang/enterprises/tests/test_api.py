@@ -235,3 +235,22 @@ def test_many_enterprises_page_quickly_enough_in_queries(client_as, django_asser
     client = client_as(Role.LIAISON)
     with django_assert_max_num_queries(12):
         assert len(client.get(BASE, {"page_size": 30}).json()["items"]) == 30
+
+
+def test_the_api_refuses_a_malformed_phone_or_industry_code_like_the_form_does(client_as, enterprise_battery_maker):
+    from yingshang.accounts.roles import Role
+
+    client = client_as(Role.COORDINATOR)
+    url = f"/api/v1/enterprises/{enterprise_battery_maker.pk}"
+    for field, value, message in (
+        ("contact_phone", "call me maybe", "联系电话格式不正确"),
+        ("industry_code", "制造业", "国民经济行业分类代码"),
+    ):
+        response = client.patch(
+            url, {"version": enterprise_battery_maker.version, field: value}, content_type="application/json"
+        )
+        assert response.status_code == 400, response.content
+        assert message in response.json()["detail"]
+        assert response.json()["field"] == field
+    enterprise_battery_maker.refresh_from_db()
+    assert enterprise_battery_maker.contact_phone == "13912345678"

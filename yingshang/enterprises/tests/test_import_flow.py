@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from yingshang.accounts.roles import Role
 from yingshang.core.audit import Action
-from yingshang.core.models import AuditLog, Notification
+from yingshang.core.models import AuditLog, AuditResult, Notification
 from yingshang.enterprises import imports
 from yingshang.enterprises.imports import pipeline
 from yingshang.enterprises.models import Enterprise, EnterpriseEvent, ImportJob, ImportStatus
@@ -135,6 +135,7 @@ def test_confirm_saves_exactly_the_good_rows(coordinator, enterprise_existing):
     assert job.status == ImportStatus.DONE
     assert (job.created_count, job.updated_count) == (2, 1)
     assert job.finished_at is not None
+    assert (job.processed_rows, job.total_rows) == (9, 9)  # still what validation read, not what apply saved
     assert Enterprise.objects.count() == enterprises_before + 2
     battery = Enterprise.objects.get(uscc=USCC_NEW)
     assert battery.name == "荆门恒瑞电池有限公司"
@@ -225,6 +226,10 @@ def test_a_failure_while_applying_rolls_back_every_row(coordinator, monkeypatch)
     assert Notification.objects.filter(recipient=coordinator.user, title="企业导入失败").exists()
     page = coordinator.get(reverse("enterprises:import_detail", args=[job.pk])).content.decode()
     assert 'data-testid="import-failure"' in page
+    audit = AuditLog.objects.get(action=Action.IMPORT, detail__step="apply")
+    assert audit.result == AuditResult.FAILURE
+    assert audit.detail["reason"] == job.failure_message
+    assert (audit.detail["created"], audit.detail["updated"]) == (0, 0)
 
 
 def test_a_rule_broken_while_applying_names_the_row(coordinator, monkeypatch):
@@ -290,7 +295,7 @@ def test_a_realistic_file_of_several_hundred_rows_validates_completely(coordinat
 
 
 def test_the_uploaded_template_is_rejected_only_for_its_example_row(coordinator):
-    template = coordinator.get(reverse("enterprises:import_template"), {"format": "xlsx"}).content
+    template = coordinator.get(reverse("enterprises:import_template"), {"format": "xlsx"}).getvalue()
 
     _, job = upload(coordinator, template, name="模板.xlsx")
     job.refresh_from_db()
@@ -303,7 +308,7 @@ def test_the_uploaded_template_is_rejected_only_for_its_example_row(coordinator)
 
 
 def test_the_filled_template_round_trips(coordinator):
-    template = coordinator.get(reverse("enterprises:import_template"), {"format": "xlsx"}).content
+    template = coordinator.get(reverse("enterprises:import_template"), {"format": "xlsx"}).getvalue()
     workbook = openpyxl.load_workbook(io.BytesIO(template))
     sheet = workbook["企业信息"]
     example = [c.value for c in sheet[2]]
@@ -491,3 +496,87 @@ def test_a_file_over_the_row_limit_is_refused_before_anything_is_saved(coordinat
     assert job.status == ImportStatus.FAILED
     assert "最多3行" in job.failure_message
     assert Enterprise.objects.count() == before
+
+
+# --- odd files and the paths a test database does not take by itself ------------------------------------------------
+
+
+def test_rows_under_a_merged_township_are_rejected_not_imported_without_it(coordinator):
+    rows = sample_rows(4)
+    workbook = openpyxl.load_workbook(io.BytesIO(write_xlsx(rows)))
+    sheet = workbook.worksheets[0]
+    sheet.insert_rows(1)
+    sheet["A1"] = "2026年东宝区企业名单"
+    sheet.merge_cells("A1:E1")  # a title above the header is fine
+    township_column = template_headers().index("乡镇/街道") + 1
+    for row in (4, 5):
+        sheet.cell(row=row, column=township_column).value = None
+    letter = openpyxl.utils.get_column_letter(township_column)
+    sheet.merge_cells(f"{letter}3:{letter}5")  # rows 3 to 5 (the first three enterprises) under one township
+    out = io.BytesIO()
+    workbook.save(out)
+
+    _, job = upload(coordinator, out.getvalue())
+    job.refresh_from_db()
+
+    assert (job.status, job.valid_rows, job.rejected_rows) == (ImportStatus.PREVIEW, 2, 2)
+    assert [(e["row"], e["column"]) for e in job.errors] == [(4, "乡镇/街道"), (5, "乡镇/街道")]
+    assert f"合并单元格 {letter}3:{letter}5" in job.errors[0]["message"]
+    confirm(coordinator, job)
+    first = Enterprise.objects.get(uscc=rows[0]["统一社会信用代码"])
+    assert first.township is not None
+    assert first.township.name == rows[0]["乡镇/街道"]
+    assert not Enterprise.objects.filter(uscc=rows[1]["统一社会信用代码"]).exists()
+
+
+def test_validation_reads_reference_data_once_not_once_per_row(coordinator):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        upload(coordinator, write_xlsx(sample_rows(3, seed=1)))
+    with CaptureQueriesContext(connection) as many:
+        upload(coordinator, write_xlsx(sample_rows(150, seed=2)))  # below PROGRESS_EVERY: no progress updates
+
+    assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_applying_inside_the_transaction_as_on_postgresql_saves_the_rows(coordinator, monkeypatch):
+    rows = sample_rows(3)
+    _, job = upload(coordinator, write_xlsx(rows))
+    monkeypatch.setattr(pipeline, "read_before_lock", lambda: False)
+
+    job = confirm(coordinator, job)
+
+    assert (job.status, job.created_count) == (ImportStatus.DONE, 3)
+    assert Enterprise.objects.filter(uscc__in=[r["统一社会信用代码"] for r in rows]).count() == 3
+
+
+@pytest.mark.parametrize("read_first", [True, False], ids=["sqlite", "postgresql"])
+def test_a_file_changed_after_validation_is_not_imported(coordinator, monkeypatch, read_first):
+    rows = sample_rows(3)
+    _, job = upload(coordinator, write_xlsx(rows))
+    job.refresh_from_db()
+    with job.file.open("wb") as fh:
+        fh.write(write_xlsx(sample_rows(3, seed=11)))
+    monkeypatch.setattr(pipeline, "read_before_lock", lambda: read_first)
+    before = Enterprise.objects.count()
+
+    job = confirm(coordinator, job)
+
+    assert job.status == ImportStatus.FAILED
+    assert job.failure_message.startswith("文件内容与上传时不一致")
+    assert Enterprise.objects.count() == before
+
+
+def test_error_report_keeps_a_pasted_hyperlink_as_text(coordinator):
+    rows = sample_rows(1)
+    rows[0]["乡镇/街道"] = '=HYPERLINK("http://evil.example","点我")'
+    _, job = upload(coordinator, write_csv(rows), name="名单.csv")
+
+    response = coordinator.get(reverse("enterprises:import_errors", args=[job.pk]))
+
+    sheet = openpyxl.load_workbook(io.BytesIO(response.getvalue())).worksheets[0]
+    values = [c for row in sheet.iter_rows(min_row=2) for c in row if c.value]
+    link = next(c for c in values if str(c.value).startswith("=HYPERLINK"))
+    assert link.data_type == "s"

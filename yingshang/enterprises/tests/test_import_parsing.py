@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import random
 from datetime import date, datetime
@@ -11,8 +12,12 @@ import openpyxl
 import pytest
 
 from yingshang.enterprises.imports.columns import COLUMN_BY_KEY, EXAMPLE_USCC, ImportFileError
-from yingshang.enterprises.imports.parsing import _csv_table, _RowChecker, _xlsx_table
-from yingshang.enterprises.tests.fixtures.sample_import import ensure_reference_data
+from yingshang.enterprises.imports.parsing import MergedCell, RowChecker, read_table
+from yingshang.enterprises.tests.fixtures.sample_import import (
+    ensure_reference_data,
+    legacy_xls,
+    password_protected_workbook,
+)
 from yingshang.enterprises.validators import generate_uscc
 
 TODAY = date(2026, 3, 15)
@@ -21,7 +26,7 @@ TODAY = date(2026, 3, 15)
 @pytest.fixture
 def checker(db):
     ensure_reference_data()
-    return _RowChecker(today=TODAY)
+    return RowChecker(today=TODAY)
 
 
 def parse(checker, key, raw):
@@ -150,11 +155,32 @@ def test_scale_and_four_up_category(checker):
 @pytest.mark.parametrize("raw", ["0724-2345678", "13912345678", 13912345678, "139 1234 5678", "400-800-1234"])
 def test_phone_numbers_are_checked_loosely(checker, raw):
     assert parse(checker, "contact_phone", raw)[1] is None
+    assert parse(checker, "contact_phone", raw)[0] == str(raw).replace(" ", "")  # stored without the spaces
 
 
 @pytest.mark.parametrize("raw", ["123456", "0724-2345678/13912345678", "电话待定", "1" * 21])
 def test_bad_phone_numbers_are_rejected(checker, raw):
     assert parse(checker, "contact_phone", raw) == (None, "联系电话格式不正确(只能包含数字和“-”,7至20位)")
+
+
+def test_phone_and_industry_code_read_from_number_cells_as_excel_shows_them(checker):
+    assert parse(checker, "contact_phone", 13912345678.0) == ("13912345678", None)
+    assert parse(checker, "industry_code", 3985.0) == ("3985", None)
+    assert parse(checker, "contact_phone", " ") == (None, None)
+
+
+def test_a_formula_error_is_rejected_instead_of_imported_as_text(checker):
+    assert parse(checker, "name", "#N/A") == (None, "企业名称是公式错误值 #N/A,请修正公式或直接填写")
+    assert parse(checker, "registered_capital", "#DIV/0!")[1] == "注册资本是公式错误值 #DIV/0!,请修正公式或直接填写"
+
+
+def test_a_pasted_paragraph_is_cut_short_in_the_message(checker):
+    _, message = parse(checker, "township", "很长的乡镇名" * 10_000)
+    assert message.startswith("乡镇/街道“很长的乡镇名很长的乡镇名")
+    assert "…”不存在,可选值:" in message
+    assert len(message) < 400
+    _, message = parse(checker, "industry_chains", "元宇宙" * 10_000)
+    assert len(message) < 400
 
 
 def test_industry_code_and_data_year(checker):
@@ -179,10 +205,8 @@ def _xlsx(rows) -> bytes:
 
 
 def _read(content: bytes, suffix: str):
-    with io.BytesIO(content) as fh:
-        reader = _xlsx_table if suffix == ".xlsx" else _csv_table
-        with reader(fh) as table:
-            return [c.key for _, c in table.columns], list(table.rows)
+    with io.BytesIO(content) as fh, read_table(fh, f"企业名单{suffix}") as table:
+        return [c.key for _, c in table.columns], list(table.rows)
 
 
 def test_headers_are_matched_by_name_in_any_order_with_spaces_and_stars():
@@ -246,3 +270,84 @@ def test_an_xlsx_renamed_to_csv_is_explained():
 
 def test_a_header_only_csv_has_no_rows():
     assert _read("统一社会信用代码,企业名称\r\n".encode(), ".csv")[1] == []
+
+
+def test_a_password_protected_workbook_is_explained():
+    with pytest.raises(ImportFileError, match="文件设置了打开密码"):
+        _read(password_protected_workbook(), ".xlsx")
+
+
+def test_an_old_xls_renamed_to_xlsx_or_csv_is_explained():
+    with pytest.raises(ImportFileError, match=r"旧版 Excel\(\.xls\)格式"):
+        _read(legacy_xls(), ".xlsx")
+    with pytest.raises(ImportFileError, match=r"旧版 Excel\(\.xls\)格式"):
+        _read(legacy_xls(), ".csv")
+
+
+def test_a_csv_with_a_nul_byte_anywhere_is_refused():
+    content = ("统一社会信用代码,企业名称\r\n" + "c,荆门甲公司\r\n" * 1000 + "c,荆门\x00乙公司\r\n").encode()
+    with pytest.raises(ImportFileError, match="空字符"):
+        _read(content, ".csv")
+
+
+def test_a_truncated_utf16_csv_is_an_encoding_problem():
+    content = "统一社会信用代码,企业名称".encode("utf-16") + b"\x00"
+    with pytest.raises(ImportFileError, match="无法识别文件编码"):
+        _read(content, ".csv")
+
+
+def test_a_csv_cell_beyond_the_reader_limit_points_at_the_quotes():
+    content = ('统一社会信用代码,企业名称\r\nc,"没有闭合的引号' + "甲" * 200_000 + "\r\n").encode()
+    limit = f"{csv.field_size_limit():,}"
+    with pytest.raises(ImportFileError, match=rf"第2行附近有一个超过{limit}个字符的单元格,常见原因是引号没有成对"):
+        _read(content, ".csv")
+
+
+def test_a_sheet_as_wide_as_excel_allows_is_read():
+    workbook = openpyxl.Workbook()
+    sheet = workbook.worksheets[0]
+    sheet.append(["统一社会信用代码", "企业名称"])
+    sheet.cell(row=1, column=16384, value="备注")
+    sheet.append(["c", "甲"])
+    sheet.cell(row=2, column=16384, value="最后一列")
+    out = io.BytesIO()
+    workbook.save(out)
+
+    keys, rows = _read(out.getvalue(), ".xlsx")
+
+    assert keys == ["uscc", "name"]
+    assert [(number, values[:2], len(values)) for number, values in rows] == [(2, ("c", "甲"), 16384)]
+
+
+def _merged_workbook() -> bytes:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.worksheets[0]
+    sheet.append(["2026年东宝区企业名单"])
+    sheet.merge_cells("A1:D1")  # a title above the header: harmless
+    sheet.append(["统一社会信用代码", "企业名称", "乡镇/街道", "备注"])
+    sheet.append(["c1", "甲", "龙泉街道", "x"])
+    sheet.append(["c2", "乙"])
+    sheet.append(["c3", "丙"])
+    sheet.append(["c4", "丁", "栗溪镇"])
+    sheet.merge_cells("C3:C5")  # the township typed once for three enterprises
+    sheet.merge_cells("D3:D6")  # a column the import does not read
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def test_cells_hidden_by_a_merged_range_are_marked_not_read_as_blank():
+    keys, rows = _read(_merged_workbook(), ".xlsx")
+
+    assert keys == ["uscc", "name", "township"]
+    townships = {number: values[2] for number, values in rows}
+    assert townships == {3: "龙泉街道", 4: MergedCell("C3:C5"), 5: MergedCell("C3:C5"), 6: "栗溪镇"}
+
+
+def test_a_row_with_a_merged_cell_is_rejected_with_the_range(checker):
+    data, problems = checker.check({COLUMN_BY_KEY["township"]: MergedCell("C3:C5")})
+
+    assert data == {}
+    assert [(c.key, m) for c, m in problems] == [
+        ("township", "乡镇/街道在合并单元格 C3:C5 中,本行读不到值;请取消合并,把值填到每一行后重新上传")
+    ]

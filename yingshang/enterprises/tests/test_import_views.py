@@ -21,7 +21,13 @@ from yingshang.enterprises import imports
 from yingshang.enterprises.imports import parsing, pipeline, progress
 from yingshang.enterprises.models import Enterprise, ImportJob, ImportStatus
 from yingshang.enterprises.tests.fixtures.import_helpers import confirm, try_upload, upload
-from yingshang.enterprises.tests.fixtures.sample_import import ensure_reference_data, sample_rows, write_xlsx
+from yingshang.enterprises.tests.fixtures.sample_import import (
+    ensure_reference_data,
+    legacy_xls,
+    password_protected_workbook,
+    sample_rows,
+    write_xlsx,
+)
 
 REQUIRED_HEADERS = ["统一社会信用代码*", "企业名称*"]
 
@@ -57,6 +63,10 @@ def test_department_staff_cannot_open_or_confirm_a_job(client_as, job_of_coordin
     assert staff.get(reverse("enterprises:import_progress", args=[pk])).status_code == 403
     assert staff.get(reverse("enterprises:import_errors", args=[pk])).status_code == 403
     assert staff.post(reverse("enterprises:import_confirm", args=[pk])).status_code == 403
+    job_of_coordinator.refresh_from_db()
+    assert job_of_coordinator.status == ImportStatus.PREVIEW
+    assert staff.post(reverse("enterprises:import_cancel", args=[pk])).status_code == 403
+    assert staff.post(reverse("enterprises:import_restart", args=[pk])).status_code == 403
     job_of_coordinator.refresh_from_db()
     assert job_of_coordinator.status == ImportStatus.PREVIEW
 
@@ -103,7 +113,7 @@ def test_xlsx_template_has_the_headers_an_example_and_the_instructions(coordinat
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     assert "attachment" in response["Content-Disposition"]
-    workbook = openpyxl.load_workbook(io.BytesIO(response.content))
+    workbook = openpyxl.load_workbook(io.BytesIO(response.getvalue()))
     assert workbook.sheetnames[0] == "企业信息"
     assert "填写说明" in workbook.sheetnames
     headers = [c.value for c in workbook["企业信息"][1]]
@@ -188,6 +198,9 @@ def _only_name_column() -> bytes:
         ("空表.xlsx", "__empty__", "文件是空的"),
         ("只有表头.csv", "统一社会信用代码*,企业名称*\r\n".encode("utf-8-sig"), "文件中只有表头,没有企业数据"),
         ("乱码.csv", bytes(range(128, 256)) * 10, "无法识别文件编码"),
+        ("加密.xlsx", password_protected_workbook(), "文件设置了打开密码"),
+        ("旧版.xlsx", legacy_xls(), "旧版 Excel(.xls)格式"),
+        ("空字符.csv", "统一社会信用代码*,企业名称*\r\nc,甲\x00乙\r\n".encode(), "文件中含有空字符(NUL)"),
     ],
 )
 def test_a_bad_file_fails_the_job_with_a_clear_message(coordinator, name, content, message):
@@ -262,13 +275,13 @@ def test_polling_stops_and_the_page_reloads_once_the_job_is_finished(coordinator
 def test_validation_commits_progress_as_it_goes(coordinator, monkeypatch):
     monkeypatch.setattr(pipeline, "PROGRESS_EVERY", 2)
     seen: list[int | None] = []
-    real_check = parsing._RowChecker.check
+    real_check = parsing.RowChecker.check
 
     def spying_check(self, cells):
         seen.append(ImportJob.objects.order_by("-pk").values_list("processed_rows", flat=True).first())
         return real_check(self, cells)
 
-    monkeypatch.setattr(parsing._RowChecker, "check", spying_check)
+    monkeypatch.setattr(parsing.RowChecker, "check", spying_check)
 
     upload(coordinator, write_xlsx(sample_rows(7)))
 
@@ -295,7 +308,7 @@ def test_applying_saves_in_chunks_and_publishes_progress_after_each(coordinator,
 
 def test_cancelling_during_validation_stops_it(coordinator, monkeypatch):
     monkeypatch.setattr(pipeline, "PROGRESS_EVERY", 2)
-    real_check = parsing._RowChecker.check
+    real_check = parsing.RowChecker.check
     calls = []
 
     def cancel_midway(self, cells):
@@ -304,7 +317,7 @@ def test_cancelling_during_validation_stops_it(coordinator, monkeypatch):
             ImportJob.objects.filter(status=ImportStatus.VALIDATING).update(status=ImportStatus.CANCELLED)
         return real_check(self, cells)
 
-    monkeypatch.setattr(parsing._RowChecker, "check", cancel_midway)
+    monkeypatch.setattr(parsing.RowChecker, "check", cancel_midway)
 
     _, job = upload(coordinator, write_xlsx(sample_rows(8)))
     job.refresh_from_db()
@@ -314,14 +327,18 @@ def test_cancelling_during_validation_stops_it(coordinator, monkeypatch):
     assert job.preview == []
 
 
-def test_a_failing_queue_fails_the_job_instead_of_leaving_it_waiting(coordinator, monkeypatch):
+def _broken_queue(monkeypatch, name: str) -> None:
     from yingshang.enterprises import views_import
 
     def broken_enqueue(*args, **kwargs):
         raise ConnectionError("redis down")
 
     # Task is a frozen dataclass; replace the whole object on the view module.
-    monkeypatch.setattr(views_import, "validate_import", type("Q", (), {"enqueue": staticmethod(broken_enqueue)}))
+    monkeypatch.setattr(views_import, name, type("Q", (), {"enqueue": staticmethod(broken_enqueue)}))
+
+
+def test_a_failing_queue_fails_the_job_instead_of_leaving_it_waiting(coordinator, monkeypatch):
+    _broken_queue(monkeypatch, "validate_import")
 
     response, job = upload(coordinator, write_xlsx(sample_rows(1)))
     job.refresh_from_db()
@@ -329,6 +346,49 @@ def test_a_failing_queue_fails_the_job_instead_of_leaving_it_waiting(coordinator
     assert response.status_code == 302
     assert job.status == ImportStatus.FAILED
     assert "任务队列暂不可用" in job.failure_message
+
+
+def test_a_failing_queue_at_confirmation_fails_the_job_and_saves_nothing(coordinator, job_of_coordinator, monkeypatch):
+    _broken_queue(monkeypatch, "apply_import")
+    before = Enterprise.objects.count()
+
+    job = confirm(coordinator, job_of_coordinator)
+
+    assert job.status == ImportStatus.FAILED
+    assert "任务队列暂不可用" in job.failure_message
+    assert Enterprise.objects.count() == before
+
+
+@pytest.mark.parametrize(
+    ("status", "task"), [(ImportStatus.VALIDATING, "validate_import"), (ImportStatus.IMPORTING, "apply_import")]
+)
+def test_a_failing_queue_at_resubmission_fails_the_job_instead_of_an_error_page(
+    coordinator, job_of_coordinator, monkeypatch, later, status, task
+):
+    ImportJob.objects.filter(pk=job_of_coordinator.pk).update(status=status)
+    _broken_queue(monkeypatch, task)
+
+    response = coordinator.post(reverse("enterprises:import_restart", args=[job_of_coordinator.pk]), follow=True)
+
+    assert response.status_code == 200
+    assert "已重新提交后台任务" not in response.content.decode()
+    job_of_coordinator.refresh_from_db()
+    assert job_of_coordinator.status == ImportStatus.FAILED
+    assert "任务队列暂不可用" in job_of_coordinator.failure_message
+
+
+@pytest.mark.parametrize("tail", ["abc/", "12abc/progress/", "99999999999999999999999999/", "-1/errors.xlsx"])
+def test_a_job_address_that_is_not_a_job_id_is_not_found(coordinator, tail):
+    assert coordinator.get(reverse("enterprises:import_list") + tail).status_code == 404
+
+
+def test_cancel_is_offered_only_while_nothing_has_been_saved(coordinator, job_of_coordinator):
+    url = reverse("enterprises:import_detail", args=[job_of_coordinator.pk])
+    assert 'data-testid="cancel-import"' in coordinator.get(url).content.decode()
+
+    confirm(coordinator, job_of_coordinator)
+
+    assert 'data-testid="cancel-import"' not in coordinator.get(url).content.decode()
 
 
 # --- a worker that died ---------------------------------------------------------------------------------------------

@@ -69,3 +69,28 @@ def test_generated_codes_are_valid():
     for _ in range(200):
         code = generate_uscc(rng)
         assert normalize_uscc(code) == code
+
+
+# -- one rule for phones and industry codes, shared by the form and the import ----------------------------------
+
+
+def test_the_form_and_the_import_accept_and_refuse_the_same_phones_and_industry_codes(db):
+    from yingshang.enterprises.forms import EnterpriseForm
+    from yingshang.enterprises.validators import normalize_industry_code, normalize_phone
+
+    assert normalize_phone(" 0724-234 5600 ") == "0724-2345600"
+    assert normalize_phone("１３８００００１１１１") == "13800001111"
+    assert normalize_industry_code("c3841") == "C3841"
+    assert normalize_industry_code("C") == "C"
+    for bad_phone in ("12345", "+86 13800001111", "(0724)2345600"):
+        with pytest.raises(ApplicationError, match="联系电话格式不正确"):
+            normalize_phone(bad_phone)
+        form = EnterpriseForm({"contact_phone": bad_phone})
+        form.is_valid()
+        assert form.errors["contact_phone"] == ["联系电话格式不正确(只能包含数字和“-”,7至20位)"]
+    for bad_code in ("Z12", "C1", "制造业"):
+        with pytest.raises(ApplicationError):
+            normalize_industry_code(bad_code)
+        form = EnterpriseForm({"industry_code": bad_code})
+        form.is_valid()
+        assert "国民经济行业分类代码" in form.errors["industry_code"][0]
