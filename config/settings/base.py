@@ -242,4 +242,3 @@ LOGGING = {
     "loggers": {"axes": {"level": "WARNING"}},
 }
 
-NINJA_PAGINATION_PER_PAGE = 50
