@@ -50,12 +50,20 @@ def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 
 def _register_routers() -> None:
     from yingshang.accounts.api import router as accounts_router
+    from yingshang.appeals.api import router as appeals_router
+    from yingshang.assistant.api import router as assistant_router
     from yingshang.core.api import router as core_router
     from yingshang.enterprises.api import router as enterprises_router
+    from yingshang.govservices.api import router as govservices_router
+    from yingshang.policies.api import router as policies_router
 
     api.add_router("/", core_router)
     api.add_router("/accounts/", accounts_router)
     api.add_router("/enterprises/", enterprises_router)
+    api.add_router("/policies/", policies_router)
+    api.add_router("/appeals/", appeals_router)
+    api.add_router("/services/", govservices_router)
+    api.add_router("/assistant/", assistant_router)
 
 
 _register_routers()

@@ -7,6 +7,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("yingshang.core.urls")),
     path("accounts/", include("yingshang.accounts.urls")),
     path("enterprises/", include("yingshang.enterprises.urls")),
+    path("policies/", include("yingshang.policies.urls")),
+    path("appeals/", include("yingshang.appeals.urls")),
+    path("services/", include("yingshang.govservices.urls")),
+    path("assistant/", include("yingshang.assistant.urls")),
     path("api/v1/", api.urls),
 ]
 

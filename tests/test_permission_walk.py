@@ -3,13 +3,27 @@
 The table below declares who may open each URL; the walk fails when a URL exists that the table does not declare
 (so a new page cannot be added without deciding who may see it), when an allowed user is refused, and when anyone
 else gets anything but 403/404 (or, anonymously, the login page).
+
+Feature apps declare their own URLs in `yingshang/<app>/tests/permission_table.py`, which may define:
+- `EXPECTED`: URL name → PUBLIC or a frozenset of actors (role values and "enterprise_admin");
+- `API_EXPECTED`: (method, path) → frozenset of actors; `API_PUBLIC`: operations anonymous callers may use;
+- `API_QUERY`: path → query parameters for GETs;
+- `extend_world(world)`: create the app's objects (the world holds "own" and "other" enterprises, "department",
+  "admin_a" (an enterprise admin of "own"), "target" (staff of "department"), ...);
+- `url_kwargs(name, world, user) -> dict | None`: the kwargs to reverse one of the app's URL names;
+- `api_path(path, world, enterprise) -> str`: fill the path parameters (the enterprise is "own", or "other" when
+  the walk checks that another enterprise's records stay hidden);
+- `api_body(method, path, world) -> dict | None`: a valid body for POST/PUT/PATCH operations.
 """
 
 from __future__ import annotations
 
+import importlib
+from types import ModuleType
 from typing import Any
 
 import pytest
+from django.apps import apps
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -91,6 +105,24 @@ EXPECTED: dict[str, frozenset[str] | str] = {
 }
 
 
+def _app_tables() -> list[ModuleType]:
+    tables = []
+    for config in apps.get_app_configs():
+        if not config.name.startswith("yingshang."):
+            continue
+        try:
+            tables.append(importlib.import_module(f"{config.name}.tests.permission_table"))
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.tests.permission_table" and exc.name != f"{config.name}.tests":
+                raise
+    return tables
+
+
+APP_TABLES = _app_tables()
+for _table in APP_TABLES:
+    EXPECTED.update(getattr(_table, "EXPECTED", {}))
+
+
 def _walk(patterns: list[Any], namespace: str = "") -> list[str]:
     names = []
     for p in patterns:
@@ -125,7 +157,7 @@ def world(db: Any) -> dict[str, Any]:
         created_by=coordinator, original_name="a.xlsx", file_sha256="0" * 64, source="测试", as_of="2026-11-01"
     )
     day = CalendarDay.objects.create(date="2027-02-11", is_working_day=False, name="春节")
-    return {
+    result: dict[str, Any] = {
         "own": own,
         "other": other,
         "department": department,
@@ -136,6 +168,10 @@ def world(db: Any) -> dict[str, Any]:
         "job": job,
         "day": day,
     }
+    for table in APP_TABLES:
+        if hasattr(table, "extend_world"):
+            table.extend_world(result)
+    return result
 
 
 def _actor(world: dict[str, Any], actor: str) -> User:
@@ -174,6 +210,12 @@ def _url(name: str, world: dict[str, Any], user: User | None) -> str:
         "enterprises:import_template",
     }:
         kwargs["pk"] = world["job"].pk
+    else:
+        for table in APP_TABLES:
+            found = table.url_kwargs(name, world, user) if hasattr(table, "url_kwargs") else None
+            if found is not None:
+                kwargs = found
+                break
     return reverse(name, kwargs=kwargs)
 
 
@@ -264,6 +306,12 @@ API_QUERY: dict[str, dict[str, str | int]] = {
     "/api/v1/workdays/between": {"a": "2026-09-30", "b": "2026-10-09"},
     "/api/v1/workdays/is-working-day": {"date": "2026-10-10"},
 }
+# Operations anonymous callers may use (e.g. the public policy calculator).
+API_PUBLIC: set[tuple[str, str]] = set()
+for _table in APP_TABLES:
+    API_EXPECTED.update(getattr(_table, "API_EXPECTED", {}))
+    API_QUERY.update(getattr(_table, "API_QUERY", {}))
+    API_PUBLIC.update(getattr(_table, "API_PUBLIC", set()))
 
 
 def _api_operations() -> set[tuple[str, str]]:
@@ -284,13 +332,20 @@ def _api_body(method: str, path: str, world: dict[str, Any]) -> dict[str, Any] |
 
     if method == "POST" and path == "/api/v1/enterprises/":
         return {"uscc": generate_uscc(random.Random(7)), "name": "接口新建企业有限公司"}
-    if method == "PATCH":
+    if method == "PATCH" and path.startswith("/api/v1/enterprises/"):
         return {"version": world["own"].version, "legal_representative": "王五"}
+    for table in APP_TABLES:
+        body = table.api_body(method, path, world) if hasattr(table, "api_body") else None
+        if body is not None:
+            return body
     return None
 
 
 def _api_call(client: Client, method: str, path: str, world: dict[str, Any], enterprise: Any) -> Any:
     url = path.replace("{enterprise_id}", str(enterprise.pk))
+    for table in APP_TABLES:
+        if "{" in url and hasattr(table, "api_path"):
+            url = table.api_path(url, world, enterprise)
     body = _api_body(method, path, world)
     if method == "GET":
         return client.get(url, API_QUERY.get(path, {}))
@@ -315,11 +370,18 @@ def test_each_role_gets_exactly_what_the_api_allows(world, actor, operation):
         assert response.status_code in (403, 404), f"{actor} 不应调用 {method} {path},得到 {response.status_code}"
 
 
-@pytest.mark.parametrize("operation", sorted(API_EXPECTED))
+@pytest.mark.parametrize("operation", sorted(set(API_EXPECTED) - API_PUBLIC))
 def test_the_api_refuses_anonymous_callers(world, operation):
     method, path = operation
     response = _api_call(Client(), method, path, world, world["own"])
     assert response.status_code == 401
+
+
+@pytest.mark.parametrize("operation", sorted(API_PUBLIC))
+def test_public_api_operations_answer_anonymous_callers(world, operation):
+    method, path = operation
+    response = _api_call(Client(), method, path, world, world["own"])
+    assert response.status_code in (200, 201), f"匿名调用 {method} {path} 应成功: {response.content[:200]!r}"
 
 
 @pytest.mark.parametrize(

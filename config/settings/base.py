@@ -52,6 +52,10 @@ INSTALLED_APPS = [
     "yingshang.core",
     "yingshang.accounts",
     "yingshang.enterprises",
+    "yingshang.policies",
+    "yingshang.appeals",
+    "yingshang.govservices",
+    "yingshang.assistant",
     "yingshang.demo",
 ]
 

@@ -40,8 +40,27 @@ class Cap:
     READ_AUDIT_LOG = "read_audit_log"
     VIEW_DASHBOARD = "view_dashboard"
 
+    # ---- 惠企政策 (yingshang.policies): edit only this block for policy capabilities ----
+    MANAGE_POLICIES = "manage_policies"
+    REVIEW_POLICY_APPLICATIONS = "review_policy_applications"
+    VIEW_POLICY_STATS = "view_policy_stats"
 
-ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
+    # ---- 企业诉求 (yingshang.appeals) ----
+    RECORD_APPEALS = "record_appeals"
+    DISPATCH_APPEALS = "dispatch_appeals"
+    HANDLE_APPEALS = "handle_appeals"
+    VIEW_APPEAL_STATS = "view_appeal_stats"
+
+    # ---- 政务服务 (yingshang.govservices) ----
+    MANAGE_SERVICE_CATALOGUE = "manage_service_catalogue"
+    HANDLE_SERVICE_CASES = "handle_service_cases"
+    VIEW_SERVICE_STATS = "view_service_stats"
+
+    # ---- 智能问答 (yingshang.assistant) ----
+    MANAGE_KNOWLEDGE = "manage_knowledge"
+
+
+_PLATFORM: dict[str, frozenset[str]] = {
     Role.ENTERPRISE: frozenset(),
     Role.DEPARTMENT_STAFF: frozenset({Cap.VIEW_ENTERPRISE_REGISTRY}),
     Role.LIAISON: frozenset({Cap.VIEW_ENTERPRISE_REGISTRY}),
@@ -59,3 +78,35 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.SECURITY_ADMIN: frozenset({Cap.ASSIGN_ROLES, Cap.GRANT_UNMASK, Cap.UNLOCK_ACCOUNTS}),
     Role.AUDITOR: frozenset({Cap.READ_AUDIT_LOG}),
 }
+
+# Each module's grants, merged below. A module edits only its own table.
+_POLICIES: dict[str, frozenset[str]] = {
+    Role.DEPARTMENT_STAFF: frozenset({Cap.MANAGE_POLICIES, Cap.REVIEW_POLICY_APPLICATIONS, Cap.VIEW_POLICY_STATS}),
+    Role.COORDINATOR: frozenset({Cap.MANAGE_POLICIES, Cap.REVIEW_POLICY_APPLICATIONS, Cap.VIEW_POLICY_STATS}),
+    Role.LEADER: frozenset({Cap.VIEW_POLICY_STATS}),
+}
+_APPEALS: dict[str, frozenset[str]] = {
+    Role.DEPARTMENT_STAFF: frozenset({Cap.HANDLE_APPEALS}),
+    Role.LIAISON: frozenset({Cap.RECORD_APPEALS}),
+    Role.COORDINATOR: frozenset({Cap.RECORD_APPEALS, Cap.DISPATCH_APPEALS, Cap.VIEW_APPEAL_STATS}),
+    Role.LEADER: frozenset({Cap.VIEW_APPEAL_STATS}),
+}
+_GOVSERVICES: dict[str, frozenset[str]] = {
+    Role.DEPARTMENT_STAFF: frozenset({Cap.HANDLE_SERVICE_CASES}),
+    Role.COORDINATOR: frozenset({Cap.MANAGE_SERVICE_CATALOGUE, Cap.VIEW_SERVICE_STATS}),
+    Role.LEADER: frozenset({Cap.VIEW_SERVICE_STATS}),
+}
+_ASSISTANT: dict[str, frozenset[str]] = {
+    Role.COORDINATOR: frozenset({Cap.MANAGE_KNOWLEDGE}),
+}
+
+
+def _merge(*tables: dict[str, frozenset[str]]) -> dict[str, frozenset[str]]:
+    merged: dict[str, frozenset[str]] = {role: frozenset() for role in Role}
+    for table in tables:
+        for role, caps in table.items():
+            merged[role] = merged[role] | caps
+    return merged
+
+
+ROLE_CAPABILITIES: dict[str, frozenset[str]] = _merge(_PLATFORM, _POLICIES, _APPEALS, _GOVSERVICES, _ASSISTANT)

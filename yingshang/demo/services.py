@@ -28,6 +28,28 @@ class DemoSummary:
     enterprises_created: int
     users_created: int
     calendar_years: list[int]
+    # One line per feature module that loaded demo content ("惠企政策:57 项政策…").
+    module_lines: list[str]
+
+
+# Feature modules' demo content, loaded in this order after the district itself. Each is a module of this package
+# with `load() -> str` (idempotent; returns a one-line summary); a module not written yet is skipped.
+MODULES = ["policies", "appeals", "govservices", "assistant"]
+
+
+def _load_modules() -> list[str]:
+    import importlib
+
+    lines = []
+    for name in MODULES:
+        try:
+            module = importlib.import_module(f"yingshang.demo.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"yingshang.demo.{name}":
+                continue
+            raise
+        lines.append(module.load())
+    return lines
 
 
 def _money(rng: random.Random, low: int, high: int) -> Decimal:
@@ -176,4 +198,5 @@ def demo_load(*, enterprise_count: int = 200) -> DemoSummary:
         users_created += 1
 
     seeded = workdays.seed_from_package()
-    return DemoSummary(departments_created, enterprises_created, users_created, sorted(seeded))
+    module_lines = _load_modules()
+    return DemoSummary(departments_created, enterprises_created, users_created, sorted(seeded), module_lines)

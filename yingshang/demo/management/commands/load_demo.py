@@ -26,6 +26,8 @@ class Command(BaseCommand):
             f"演示数据就绪:新建部门 {summary.departments_created} 个,企业 {summary.enterprises_created} 家,"
             f"账号 {summary.users_created} 个;工作日历年份 {summary.calendar_years[0]}–{summary.calendar_years[-1]}"
         )
+        for line in summary.module_lines:
+            self.stdout.write(line)
         if not options["quiet_logins"]:
             self.stdout.write(f"演示账号(密码均为 {data.DEMO_PASSWORD}):")
             for username, full_name, role, *_ in data.ACCOUNTS:
