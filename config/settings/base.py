@@ -235,6 +235,13 @@ AUDIT_MIN_RETENTION_DAYS = 180
 # rewrite the log undetected. Held by the security administrator (保密 office); see docs/security.md.
 AUDIT_HMAC_KEY = os.environ.get("AUDIT_HMAC_KEY", "")
 
+# 智能问答: an optional OpenAI-compatible chat server on the intranet (vLLM, Ollama, a local DeepSeek). Empty base URL:
+# the assistant answers extractively from the knowledge base, with citations, and never calls out.
+LLM_BASE_URL = os.environ.get("LLM_BASE_URL", "")
+LLM_API_KEY = os.environ.get("LLM_API_KEY", "")
+LLM_MODEL = os.environ.get("LLM_MODEL", "")
+LLM_TIMEOUT_SECONDS = float(os.environ.get("LLM_TIMEOUT_SECONDS", "30"))
+
 PLATFORM_NAME = os.environ.get("PLATFORM_NAME", "营商通")
 DISTRICT_NAME = os.environ.get("DISTRICT_NAME", "示范区")
 
