@@ -143,19 +143,23 @@ class EnterprisePageOut(Schema):
     items: list[EnterpriseListItemOut]
 
 
+# Ids are database integers: a larger number is a 422, not an overflow inside the database driver.
+MAX_ID = 2**31 - 1
+
+
 class EnterpriseListQuery(Schema):
     q: str = Field("", max_length=100, description="企业名称(包含)、统一社会信用代码(前缀)或名称拼音首字母(前缀)")
-    township: int | None = Field(None, description="乡镇/街道 ID")
-    park: int | None = Field(None, description="园区 ID")
-    chain: int | None = Field(None, description="产业链 ID")
-    qualification: int | None = Field(None, description="资质 ID")
+    township: int | None = Field(None, ge=1, le=MAX_ID, description="乡镇/街道 ID")
+    park: int | None = Field(None, ge=1, le=MAX_ID, description="园区 ID")
+    chain: int | None = Field(None, ge=1, le=MAX_ID, description="产业链 ID")
+    qualification: int | None = Field(None, ge=1, le=MAX_ID, description="资质 ID")
     scale: Literal["", "above", "below"] = Field("", description="规模:above 规上,below 规下")
     four_up_category: FourUpFilterValue = Field("", description="四上类别;any 任一四上类别,none 非四上")
     credit: CreditFilterValue = Field(
         "", description="信用:flagged 有不良记录,dishonest 失信被执行人,abnormal 经营异常,clean 无不良记录"
     )
     industry_code: str = Field("", max_length=5, description="国民经济行业代码前缀")
-    page: int = Field(1, ge=1)
+    page: int = Field(1, ge=1, le=100_000)
     page_size: int = Field(50, ge=1, le=200)
 
 
