@@ -43,6 +43,7 @@ def _send(client: Client, case: Any) -> Response:
     parts = urlsplit(sent["url"])
     path = parts.path + (f"?{urlencode(sent['params'], doseq=True)}" if sent.get("params") else "")
     headers = {k: v for k, v in (sent.get("headers") or {}).items() if k.lower() not in {"content-type", "cookie"}}
+    body: bytes | str
     if "json" in sent:
         body, content_type = json.dumps(sent["json"]), "application/json"
     else:
