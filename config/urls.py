@@ -9,6 +9,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("enterprises/", include("yingshang.enterprises.urls")),
     path("policies/", include("yingshang.policies.urls")),
     path("appeals/", include("yingshang.appeals.urls")),
+    # GeoReport v2 (Open311) for the provincial hotline and existing Open311 clients; its own keys and formats.
+    path("open311/v2/", include("yingshang.open311.urls")),
     path("services/", include("yingshang.govservices.urls")),
     path("assistant/", include("yingshang.assistant.urls")),
     path("api/v1/", api.urls),

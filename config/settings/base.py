@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "yingshang.enterprises",
     "yingshang.policies",
     "yingshang.appeals",
+    "yingshang.open311",
     "yingshang.govservices",
     "yingshang.assistant",
     "yingshang.demo",

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class Open311Config(AppConfig):
+    name = "yingshang.open311"
+    label = "open311"
+    verbose_name = "Open311 接口"
+    menu_items: list = []
