@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.urls import URLPattern, URLResolver, include, path
 
 from .api import api
@@ -16,7 +15,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/", api.urls),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded files (appeal attachments, application materials, case materials, knowledge documents) are never served
+# from MEDIA_URL, not even in development: every download goes through a view that checks who may read it.

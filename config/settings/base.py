@@ -236,6 +236,13 @@ AUDIT_MIN_RETENTION_DAYS = 180
 # rewrite the log undetected. Held by the security administrator (保密 office); see docs/security.md.
 AUDIT_HMAC_KEY = os.environ.get("AUDIT_HMAC_KEY", "")
 
+# 企业诉求: an appeal turns yellow when this many working days or fewer are left; the office dispatches within this
+# many working days of filing.
+APPEALS_YELLOW_WORKING_DAYS = int(os.environ.get("APPEALS_YELLOW_WORKING_DAYS", "1"))
+APPEALS_DISPATCH_LIMIT_DAYS = int(os.environ.get("APPEALS_DISPATCH_LIMIT_DAYS", "1"))
+# 政务服务: 容缺 materials are reminded this many working days before they are due, and again on the day.
+GOVSERVICES_REMINDER_DAYS_BEFORE = int(os.environ.get("GOVSERVICES_REMINDER_DAYS_BEFORE", "2"))
+
 # 智能问答: an optional OpenAI-compatible chat server on the intranet (vLLM, Ollama, a local DeepSeek). Empty base URL:
 # the assistant answers extractively from the knowledge base, with citations, and never calls out.
 LLM_BASE_URL = os.environ.get("LLM_BASE_URL", "")
