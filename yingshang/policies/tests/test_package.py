@@ -1,0 +1,127 @@
+"""我的政策礼包: eligible with amount and clause, near misses in words, unknowns with a form to supply the facts
+(saved as 企业自报), 企业点单 reminders, and the public calculator page and API (no login, nothing stored)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from yingshang.accounts.roles import Role
+from yingshang.core.models import Notification
+from yingshang.enterprises.models import EnterpriseFact
+from yingshang.enterprises.tests.factories import EnterpriseFactory
+from yingshang.policies.models import PolicyInterest
+from yingshang.policies.package import interests_remind, package_for
+
+from .factories import policy_published
+
+pytestmark = pytest.mark.django_db
+
+PROJECT_RULE = {"all": [{"var": "equipment_investment", "op": "ge", "value": "500", "clause": "第四条"}]}
+PROJECT_FORMULA = {
+    "base": {"kind": "rate", "of": "equipment_investment", "rate": "0.10"},
+    "cap": "4000000",
+    "rounding": {"unit": "fen", "mode": "half_up"},
+}
+
+
+@pytest.fixture
+def staff(make_user):
+    return make_user(Role.DEPARTMENT_STAFF)
+
+
+@pytest.fixture
+def owner(make_user):
+    enterprise = EnterpriseFactory.create(employees=300, annual_revenue=1000)
+    return make_user(Role.ENTERPRISE, enterprise=enterprise)
+
+
+@pytest.fixture
+def policies(staff, department_jingxin):
+    from yingshang.policies.services import PolicyInput, policy_case_save, policy_create, policy_publish
+
+    first = policy_published(by=staff, department=department_jingxin)[0]
+    second = policy_create(
+        data=PolicyInput(
+            title="技术改造补助", reviewing_department=department_jingxin, rule=PROJECT_RULE, formula=PROJECT_FORMULA
+        ),
+        by=staff,
+    )
+    policy_case_save(
+        policy=second,
+        by=staff,
+        name="800万",
+        facts={"equipment_investment": "800"},
+        expected_verdict="eligible",
+        expected_amount_fen=80_000_000,
+    )
+    policy_publish(policy=second, by=staff)
+    return first, second
+
+
+def test_the_package_sorts_eligible_near_and_unknown(policies, owner):
+    package = package_for(owner.enterprise)
+    assert [i.version.title for i in package.eligible] == ["稳岗扩产奖励"]
+    assert package.eligible[0].outcome.amount_fen == 10_000_000 and package.eligible[0].outcome.clause
+    assert [i.version.title for i in package.unknown] == ["技术改造补助"]
+    assert package.missing_keys == ["equipment_investment"]
+
+
+def test_supplying_a_missing_fact_stores_it_as_self_reported_and_recomputes(policies, owner, client_as):
+    client = client_as(owner)
+    page = client.get(reverse("policies:package")).content.decode()
+    assert "需补充信息:生产性设备投资额(实际完成)" in page and "100,000.00 元" in page
+    client.post(reverse("policies:package_supply"), {"equipment_investment": "480"})
+    fact = EnterpriseFact.objects.get(enterprise=owner.enterprise, key="equipment_investment")
+    assert fact.source == "企业自报" and fact.recorded_by == owner
+    page = client.get(reverse("policies:package")).content.decode()
+    assert "生产性设备投资额(实际完成)还差 20 万元" in page.replace("\u2009", " ")
+
+
+def test_a_bad_supplied_value_gets_a_chinese_error_and_nothing_is_saved(policies, owner, client_as):
+    client = client_as(owner)
+    response = client.post(reverse("policies:package_supply"), {"equipment_investment": "很多"}, follow=True)
+    assert "应为数字" in response.content.decode()
+    assert not EnterpriseFact.objects.filter(key="equipment_investment").exists()
+
+
+def test_picking_a_policy_reminds_once_when_its_window_opens(policies, owner, client_as):
+    from yingshang.policies.models import Policy
+
+    first, _ = policies
+    client_as(owner).post(reverse("policies:interest", args=[first.pk]))
+    assert PolicyInterest.objects.filter(enterprise=owner.enterprise, policy=first).exists()
+    assert interests_remind() == 1
+    assert interests_remind() == 0
+    assert Notification.objects.filter(recipient=owner, category="policy_interest").count() == 1
+    assert Policy.objects.filter(pk=first.pk).exists()
+
+
+def test_the_calculator_api_needs_no_login_and_stores_nothing(policies):
+    before = EnterpriseFact.objects.count()
+    response = Client().post(
+        "/api/v1/policies/calculate",
+        data=json.dumps({"facts": {"equipment_investment": "5000"}}),
+        content_type="application/json",
+    )
+    assert response.status_code == 200
+    results = {r["title"]: r for r in response.json()["results"]}
+    assert results["技术改造补助"]["verdict"] == "eligible" and results["技术改造补助"]["amount_yuan"] == "4000000.00"
+    assert results["稳岗扩产奖励"]["verdict"] == "unknown" and "从业人数" in results["稳岗扩产奖励"]["missing"]
+    assert EnterpriseFact.objects.count() == before
+
+
+def test_the_calculator_api_refuses_bad_values_in_chinese(policies):
+    response = Client().post(
+        "/api/v1/policies/calculate", data=json.dumps({"facts": {"employees": "二十"}}), content_type="application/json"
+    )
+    assert response.status_code == 400 and "从业人数" in response.json()["detail"]
+
+
+def test_the_calculator_page_works_anonymously(policies):
+    response = Client().post(reverse("policies:calculator"), {"v-equipment_investment": "800", "v-employees": "50"})
+    page = response.content.decode()
+    assert response.status_code == 200 and "800,000.00 元" in page and "不符合" in page
