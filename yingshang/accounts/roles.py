@@ -55,6 +55,8 @@ class Cap:
     MANAGE_SERVICE_CATALOGUE = "manage_service_catalogue"
     HANDLE_SERVICE_CASES = "handle_service_cases"
     VIEW_SERVICE_STATS = "view_service_stats"
+    ASSIGN_SERVICE_AGENTS = "assign_service_agents"
+    ACT_AS_SERVICE_AGENT = "act_as_service_agent"
 
     # ---- 智能问答 (yingshang.assistant) ----
     MANAGE_KNOWLEDGE = "manage_knowledge"
@@ -92,8 +94,9 @@ _APPEALS: dict[str, frozenset[str]] = {
     Role.LEADER: frozenset({Cap.VIEW_APPEAL_STATS}),
 }
 _GOVSERVICES: dict[str, frozenset[str]] = {
-    Role.DEPARTMENT_STAFF: frozenset({Cap.HANDLE_SERVICE_CASES}),
-    Role.COORDINATOR: frozenset({Cap.MANAGE_SERVICE_CATALOGUE, Cap.VIEW_SERVICE_STATS}),
+    Role.DEPARTMENT_STAFF: frozenset({Cap.HANDLE_SERVICE_CASES, Cap.ACT_AS_SERVICE_AGENT}),
+    Role.LIAISON: frozenset({Cap.ACT_AS_SERVICE_AGENT}),
+    Role.COORDINATOR: frozenset({Cap.MANAGE_SERVICE_CATALOGUE, Cap.VIEW_SERVICE_STATS, Cap.ASSIGN_SERVICE_AGENTS}),
     Role.LEADER: frozenset({Cap.VIEW_SERVICE_STATS}),
 }
 _ASSISTANT: dict[str, frozenset[str]] = {

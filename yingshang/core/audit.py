@@ -58,6 +58,16 @@ class Action:
     AUDIT_VIEWED = "audit_viewed"
     AUDIT_PRUNED = "audit_pruned"
     OUTBOX_VIEWED = "outbox_viewed"
+    KNOWLEDGE_CHANGED = "knowledge_changed"
+    # 企业诉求 (yingshang.appeals)
+    APPEAL_FILED = "appeal_filed"
+    APPEAL_TRANSITION = "appeal_transition"
+    APPEAL_EXCLUDED = "appeal_excluded"
+    APPEAL_RANKING_PUBLISHED = "appeal_ranking_published"
+    # Open311 (yingshang.open311)
+    OPEN311_KEY_CREATED = "open311_key_created"
+    OPEN311_KEY_REVOKED = "open311_key_revoked"
+    OPEN311_REQUEST = "open311_request"
 
 
 ACTION_LABELS = {
@@ -87,6 +97,14 @@ ACTION_LABELS = {
     Action.AUDIT_VIEWED: "查阅审计日志",
     Action.AUDIT_PRUNED: "审计日志截除",
     Action.OUTBOX_VIEWED: "查阅发件箱",
+    Action.KNOWLEDGE_CHANGED: "知识库变更",
+    Action.APPEAL_FILED: "登记企业诉求",
+    Action.APPEAL_TRANSITION: "诉求办理",
+    Action.APPEAL_EXCLUDED: "诉求核减",
+    Action.APPEAL_RANKING_PUBLISHED: "发布红黄榜",
+    Action.OPEN311_KEY_CREATED: "创建Open311接口密钥",
+    Action.OPEN311_KEY_REVOKED: "吊销Open311接口密钥",
+    Action.OPEN311_REQUEST: "Open311接口提交诉求",
 }
 
 GENESIS_HASH = "0" * 64
