@@ -7,14 +7,12 @@ never stale and can be filtered and counted in SQL (see selectors.with_colour).
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from yingshang.core.errors import ApplicationError
+from yingshang.core.models import AppendOnlyModel
 
 
 class Urgency(models.TextChoices):
@@ -526,12 +524,10 @@ class FollowUp(models.Model):
         return f"{self.get_source_display()} #{self.pk}"
 
 
-class AppendOnlyError(ApplicationError):
-    pass
-
-
-class AppealEvent(models.Model):
+class AppealEvent(AppendOnlyModel):
     """Append-only timeline: rows are inserted, never changed or deleted (save/delete refuse it)."""
+
+    append_only_label = "诉求时间线"
 
     appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(db_index=True)
@@ -555,14 +551,6 @@ class AppealEvent(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None and not kwargs.get("force_insert"):
-            raise AppendOnlyError("诉求时间线只能追加,不能修改")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise AppendOnlyError("诉求时间线只能追加,不能删除")
 
 
 class IdempotencyKey(models.Model):

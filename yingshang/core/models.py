@@ -5,13 +5,37 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 
+from .errors import ApplicationError
+
+
+class AppendOnlyError(ApplicationError, RuntimeError):
+    """A timeline or log row was about to be changed or deleted. A programming error (RuntimeError); as an
+    ApplicationError it still reaches a caller as a clear Chinese message rather than a 500."""
+
+
+class AppendOnlyModel(models.Model):
+    """Rows are inserted, never changed or deleted through the ORM (timelines, the audit log, agency steps)."""
+
+    append_only_label = "记录"
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError(f"{self.append_only_label}只能追加,不能修改")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError(f"{self.append_only_label}只能追加,不能删除")
+
 
 class AuditResult(models.TextChoices):
     SUCCESS = "success", "成功"
     FAILURE = "failure", "失败"
 
 
-class AuditLog(models.Model):
+class AuditLog(AppendOnlyModel):
     """One row of the append-only, hash-chained audit log.
 
     `seq` is assigned under a lock from `AuditChainHead`, so a gap in `seq` always means a missing row (database
@@ -50,13 +74,10 @@ class AuditLog(models.Model):
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.username}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise RuntimeError("审计日志只能追加,不能修改")
-        super().save(*args, **kwargs)
+    append_only_label = "审计日志"
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise RuntimeError("审计日志不能删除(保留期满后只能由 audit_prune 从最早处截除)")
+        raise AppendOnlyError("审计日志不能删除(保留期满后只能由 audit_prune 从最早处截除)")
 
 
 class AuditChainHead(models.Model):

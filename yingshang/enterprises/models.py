@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
+
+from yingshang.core.models import AppendOnlyModel
 
 
 class AreaKind(models.TextChoices):
@@ -193,8 +193,10 @@ class EnterpriseFact(models.Model):
         return f"{self.key}@{self.year or '-'}={self.value}"
 
 
-class EnterpriseEvent(models.Model):
+class EnterpriseEvent(AppendOnlyModel):
     """Append-only timeline of an enterprise record."""
+
+    append_only_label = "企业记录事件"
 
     enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="events")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -212,11 +214,6 @@ class EnterpriseEvent(models.Model):
 
     def __str__(self) -> str:
         return self.summary
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise RuntimeError("事件记录只能追加")
-        super().save(*args, **kwargs)
 
 
 class ImportStatus(models.TextChoices):

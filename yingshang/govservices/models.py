@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from yingshang.core.models import AppendOnlyModel
+
 
 def material_key(name: str) -> str:
     """What makes two materials "the same" in a bundle: the name without spaces, punctuation, brackets and their
@@ -407,8 +409,10 @@ class MaterialReminder(models.Model):
         return f"{self.material_id} {self.kind} {self.due_date}"
 
 
-class CaseEvent(models.Model):
+class CaseEvent(AppendOnlyModel):
     """Append-only timeline of a case."""
+
+    append_only_label = "办件时间线"
 
     case = models.ForeignKey(ServiceCase, on_delete=models.CASCADE, related_name="events")
     created_at = models.DateTimeField(default=timezone.now)
@@ -427,11 +431,6 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return self.summary
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise RuntimeError("办件时间线只能追加")
-        super().save(*args, **kwargs)
 
 
 class CommitmentBreach(models.Model):
@@ -555,8 +554,10 @@ class AgencyRequest(models.Model):
         return self.subject
 
 
-class AgencyStep(models.Model):
+class AgencyStep(AppendOnlyModel):
     """Append-only log of what the agent (代办员) did."""
+
+    append_only_label = "代办记录"
 
     request = models.ForeignKey(AgencyRequest, on_delete=models.CASCADE, related_name="steps")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -568,8 +569,3 @@ class AgencyStep(models.Model):
 
     def __str__(self) -> str:
         return self.note[:50]
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise RuntimeError("代办记录只能追加")
-        super().save(*args, **kwargs)

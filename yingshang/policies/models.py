@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from yingshang.core.models import AppendOnlyModel
+
 
 class PolicyCategory(models.TextChoices):
     RECOGNITION = "recognition", "认定类"
@@ -364,8 +366,10 @@ class PolicyInterest(models.Model):
         return f"{self.enterprise_id}点单{self.policy_id}"
 
 
-class RecordEvent(models.Model):
+class RecordEvent(AppendOnlyModel):
     """Append-only timeline shared by policies, grants and applications (exactly one of the three is set)."""
+
+    append_only_label = "政策事件"
 
     policy = models.ForeignKey(Policy, null=True, blank=True, on_delete=models.CASCADE, related_name="events")
     grant = models.ForeignKey(Grant, null=True, blank=True, on_delete=models.CASCADE, related_name="events")
@@ -385,11 +389,6 @@ class RecordEvent(models.Model):
 
     def __str__(self) -> str:
         return self.summary
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise RuntimeError("事件记录只能追加")
-        super().save(*args, **kwargs)
 
 
 # Related records the rules engine counts and sums (owned by the engine; imported here so Django registers them).
