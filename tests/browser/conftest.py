@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -61,3 +62,25 @@ def page(_playwright: Any, live_server: Any) -> Iterator[Any]:
     finally:
         context.close()
         shutil.rmtree(user_data, ignore_errors=True)
+
+
+def log_in(page: Any, username: str, device: Any = None) -> None:
+    """Log in through the real login page; staff type the current code of their TOTP device. A code is accepted
+    once, so a second login within the same 30-second step waits for the next one."""
+    from django_otp.oath import totp
+
+    from yingshang.accounts.tests.factories import DEFAULT_PASSWORD
+
+    page.goto("/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", DEFAULT_PASSWORD)
+    page.click("button[type=submit]")
+    if device is not None:
+        page.wait_for_url(lambda url: "/accounts/otp/" in url)
+        device.refresh_from_db()
+        while int((time.time() - device.t0) // device.step) <= device.last_t:
+            time.sleep(1)
+        token = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
+        page.fill("input[name=token]", f"{token:06d}")
+        page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "/accounts/" not in url)

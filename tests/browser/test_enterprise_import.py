@@ -4,17 +4,16 @@ error report, confirms, and finds the good rows in the enterprise list."""
 from __future__ import annotations
 
 import random
-import re
 from pathlib import Path
 
 import openpyxl
 import pytest
-from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
+from tests.browser.conftest import log_in
 from yingshang.accounts.roles import Role
-from yingshang.accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
+from yingshang.accounts.tests.factories import UserFactory
 from yingshang.enterprises.models import Enterprise
 from yingshang.enterprises.tests.factories import EnterpriseFactory, TownshipFactory
 from yingshang.enterprises.validators import generate_uscc
@@ -41,17 +40,6 @@ def _workbook(path: Path) -> dict[str, str]:
     return good
 
 
-def _login_with_totp(page, username: str, device: TOTPDevice) -> None:
-    page.goto("/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", DEFAULT_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"/accounts/otp/"))
-    page.fill("input[name=token]", f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}")
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"/$"))
-
-
 def test_coordinator_imports_enterprises_and_finds_the_good_rows(page, tmp_path):
     TownshipFactory.create(name="子陵铺镇")
     EnterpriseFactory.create(name="荆门已有企业有限公司")
@@ -59,7 +47,7 @@ def test_coordinator_imports_enterprises_and_finds_the_good_rows(page, tmp_path)
     device = TOTPDevice.objects.create(user=coordinator, name="手机", confirmed=True)
     good = _workbook(tmp_path / "企业导入.xlsx")
 
-    _login_with_totp(page, "ysb_browser", device)
+    log_in(page, "ysb_browser", device)
     page.click("text=企业导入")
     page.set_input_files("input[name=file]", str(tmp_path / "企业导入.xlsx"))
     page.click("text=上传并校验")

@@ -5,17 +5,16 @@ working days before the supply date and the reminder reaches the enterprise, whi
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
-from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
+from tests.browser.conftest import log_in
 from yingshang.accounts.roles import Role
-from yingshang.accounts.tests.factories import DEFAULT_PASSWORD, DepartmentFactory, UserFactory
+from yingshang.accounts.tests.factories import DepartmentFactory, UserFactory
 from yingshang.core.models import Notification, OutboxMessage
 from yingshang.core.workdays import add_working_days
 from yingshang.enterprises.tests.factories import EnterpriseFactory
@@ -23,23 +22,6 @@ from yingshang.govservices.models import CaseState, ServiceCase, ServiceWindow
 from yingshang.govservices.tests.factories import ServiceItemFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _login(page, username: str, device: TOTPDevice | None = None) -> None:
-    page.goto("/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", DEFAULT_PASSWORD)
-    page.click("button[type=submit]")
-    if device is not None:
-        page.wait_for_url(re.compile(r"/accounts/otp/"))
-        # A one-time password is accepted once: a second login in the same 30-second step must wait for the next.
-        device.refresh_from_db()
-        while int((time.time() - device.t0) // device.step) <= device.last_t:
-            time.sleep(1)
-        token = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
-        page.fill("input[name=token]", f"{token:06d}")
-        page.click("button[type=submit]")
-    page.wait_for_url(lambda url: "/accounts/" not in url)
 
 
 def _logout(page) -> None:
@@ -73,7 +55,7 @@ def test_a_rongque_case_from_acceptance_to_rating(page):
     due = add_working_days(today, 4)
 
     # 1. The window accepts the case with the site certificate missing.
-    _login(page, "window_wei", clerk_device)
+    log_in(page, "window_wei", clerk_device)
     page.click("text=办件管理")
     page.click("[data-testid=case-new]")
     page.select_option("select[name=item]", label="SCJG-001 食品经营许可")
@@ -98,7 +80,7 @@ def test_a_rongque_case_from_acceptance_to_rating(page):
     assert OutboxMessage.objects.filter(to="13907245678", body__contains="经营场所使用证明").count() >= 1
 
     # 3. The enterprise reads the reminder and uploads the certificate online.
-    _login(page, "restaurant_zhou")
+    log_in(page, "restaurant_zhou")
     page.click("text=消息中心")
     page.locator(".list-group-item", has_text=f"请于 {due:%Y-%m-%d} 前补齐容缺材料").get_by_role(
         "link", name="查看"
@@ -118,7 +100,7 @@ def test_a_rongque_case_from_acceptance_to_rating(page):
     _logout(page)
 
     # 4. The market bureau approves.
-    _login(page, "market_chen", officer_device)
+    log_in(page, "market_chen", officer_device)
     page.goto(f"/services/cases/{case.pk}/")
     page.locator("[data-testid=decide-form] input[value=approve]").check()
     page.click("[data-testid=decide-submit]")
@@ -126,7 +108,7 @@ def test_a_rongque_case_from_acceptance_to_rating(page):
     _logout(page)
 
     # 5. The window issues the licence to the 24-hour locker.
-    _login(page, "window_wei", clerk_device)
+    log_in(page, "window_wei", clerk_device)
     page.goto(f"/services/cases/{case.pk}/")
     page.locator("[data-testid=issue-section] input[value=locker]").check()
     page.fill("input[name=locker_number]", "A07")
@@ -135,7 +117,7 @@ def test_a_rongque_case_from_acceptance_to_rating(page):
     _logout(page)
 
     # 6. The enterprise picks it up and rates the service.
-    _login(page, "restaurant_zhou")
+    log_in(page, "restaurant_zhou")
     page.click("text=我的办件")
     page.click(f"text={case.number}")
     page.click("[data-testid=collect-submit]")

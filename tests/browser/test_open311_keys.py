@@ -3,31 +3,18 @@ the key page shows it used, and after revoking it the same POST is refused in Ge
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from django.test import Client
-from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
+from tests.browser.conftest import log_in
 from yingshang.accounts.roles import Role
-from yingshang.accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
+from yingshang.accounts.tests.factories import UserFactory
 from yingshang.appeals.models import Appeal, Channel
 from yingshang.appeals.tests.factories import AppealCategoryFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _login_with_totp(page, username: str, device: TOTPDevice) -> None:
-    page.goto("/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", DEFAULT_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"/accounts/otp/"))
-    page.fill("input[name=token]", f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}")
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"/$"))
 
 
 def _post(raw_key: str) -> tuple[int, object]:
@@ -48,7 +35,7 @@ def test_office_creates_uses_and_revokes_an_open311_key(page):
     AppealCategoryFactory.create(code="ydyn", name="用地用能")
     coordinator = UserFactory.create(role=Role.COORDINATOR, username="ysb_open311", full_name="营商办 测试员")
     device = TOTPDevice.objects.create(user=coordinator, name="手机", confirmed=True)
-    _login_with_totp(page, "ysb_open311", device)
+    log_in(page, "ysb_open311", device)
 
     page.get_by_role("list").get_by_role("link", name="Open311 接口密钥").click()
     page.get_by_test_id("key-new").click()

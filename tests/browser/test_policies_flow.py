@@ -8,31 +8,18 @@ import re
 
 import pytest
 from django.utils import timezone
-from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
+from tests.browser.conftest import log_in
 from yingshang.accounts.roles import Role
-from yingshang.accounts.tests.factories import DEFAULT_PASSWORD, DepartmentFactory, UserFactory
+from yingshang.accounts.tests.factories import DepartmentFactory, UserFactory
 from yingshang.enterprises.models import EnterpriseFact
 from yingshang.enterprises.tests.factories import EnterpriseFactory
 from yingshang.policies.models import MatchResult, Policy
 from yingshang.policies.services import PolicyInput, policy_case_save, policy_create, policy_publish
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _login(page, username: str, device: TOTPDevice | None = None) -> None:
-    page.goto("/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", DEFAULT_PASSWORD)
-    page.click("button[type=submit]")
-    if device is not None:
-        page.wait_for_url(re.compile(r"/accounts/otp/"))
-        token = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
-        page.fill("input[name=token]", f"{token:06d}")
-        page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"/$"))
 
 
 def _near_miss_policy(staff, department) -> None:
@@ -76,7 +63,7 @@ def test_staff_author_and_publish_a_policy_and_the_enterprise_sees_its_package(p
     )
     _near_miss_policy(staff, department)
 
-    _login(page, "jx_browser", device)
+    log_in(page, "jx_browser", device)
     page.click("aside >> text=政策库")
     page.click("[data-testid=create-policy]")
     page.fill("input[name=title]", "规上企业稳岗扩产奖励")
@@ -118,7 +105,7 @@ def test_staff_author_and_publish_a_policy_and_the_enterprise_sees_its_package(p
     assert MatchResult.objects.filter(version=policy.current_version, enterprise=factory, verdict="eligible").exists()
 
     page.click("text=退出")
-    _login(page, "qy_browser")
+    log_in(page, "qy_browser")
     page.click("text=我的政策礼包")
     eligible = page.locator("[data-testid=eligible-item]")
     expect(eligible).to_have_count(1)
