@@ -20,6 +20,12 @@ class PoliciesConfig(AppConfig):
     ]
 
     def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
+        from .models import PolicyVersion
+        from .package import forget_version
         from .relations import register_grants_relation
 
         register_grants_relation()
+        post_save.connect(forget_version, sender=PolicyVersion, dispatch_uid="policies.forget_version")
+        post_delete.connect(forget_version, sender=PolicyVersion, dispatch_uid="policies.forget_version_deleted")

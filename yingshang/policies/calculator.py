@@ -12,7 +12,7 @@ from yingshang.rules.ast import leaves
 from . import engine
 from .models import PolicyVersion, Verdict
 from .outcomes import Outcome, evaluate_content
-from .package import published_versions
+from .package import published_versions, with_departments
 
 VERDICT_ORDER = {Verdict.ELIGIBLE: 0, Verdict.UNKNOWN: 1, Verdict.INELIGIBLE: 2}
 # Rows of each relation offered on the calculator page.
@@ -28,7 +28,7 @@ class CalculatorResult:
 def calculate(facts: dict[str, Any], *, decision_date: date) -> list[CalculatorResult]:
     results = [
         CalculatorResult(version, evaluate_content(version, facts, decision_date=decision_date))
-        for version in published_versions(decision_date)
+        for version in with_departments(published_versions(decision_date))
     ]
     results.sort(key=lambda r: (VERDICT_ORDER[Verdict(r.outcome.verdict)], -(r.outcome.amount_fen or 0)))
     return results

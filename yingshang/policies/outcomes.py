@@ -11,6 +11,8 @@ from decimal import Decimal
 from typing import Any
 
 from yingshang.rules import (
+    Formula,
+    Rule,
     RuleError,
     check_formula,
     check_rule,
@@ -18,11 +20,12 @@ from yingshang.rules import (
     evaluate,
     parse_formula,
     parse_rule,
+    worth_showing,
 )
 from yingshang.rules import Verdict as EngineVerdict
 
 from . import engine
-from .models import PolicyContent, Verdict
+from .models import PolicyContent, PolicyVersion, Verdict
 
 VERDICTS = {
     EngineVerdict.TRUE: Verdict.ELIGIBLE,
@@ -91,14 +94,20 @@ def jsonable(value: Any) -> Any:
     return value
 
 
-def _tree(node: Any) -> dict[str, Any]:
+def _tree(node: Any, held: list[str]) -> dict[str, Any]:
+    """The explanation as plain data; appends to `held` the clauses of the conditions that hold (what an eligible
+    verdict rests on), in order and once each."""
     verdict = VERDICTS[node.verdict]
+    clause = getattr(node, "clause", "") or ""
+    children = getattr(node, "children", ()) or ()
+    if clause and verdict == Verdict.ELIGIBLE and not children and clause not in held:
+        held.append(clause)
     return {
         "verdict": verdict.value,
         "mark": node.verdict.mark,
-        "clause": getattr(node, "clause", "") or "",
+        "clause": clause,
         "text": node.text,
-        "children": [_tree(child) for child in getattr(node, "children", ()) or ()],
+        "children": [_tree(child, held) for child in children],
     }
 
 
@@ -149,23 +158,46 @@ class Outcome:
         }
 
 
-def _clauses(tree: dict[str, Any]) -> list[str]:
-    """The clauses of the conditions that hold: what an eligible verdict rests on."""
-    found: list[str] = []
-    if tree.get("clause") and tree.get("verdict") == Verdict.ELIGIBLE and not tree.get("children"):
-        found.append(tree["clause"])
-    for child in tree.get("children", []):
-        for clause in _clauses(child):
-            if clause not in found:
-                found.append(clause)
-    return found
+# A published version never changes, so its parsed rule and formula are kept for the life of the process, keyed by
+# its id and rule hash. Reusing the same parsed objects also reuses the verdict closures the engine compiled for
+# them (rules.fast caches by object), so a 政策礼包 over 1,000 policies parses and compiles nothing per request.
+_PARSED: dict[tuple[int, str], tuple[Rule, Formula | None]] = {}
+_PARSED_LIMIT = 10_000
+
+
+def parsed_content(content: PolicyContent) -> tuple[Rule, Formula | None]:
+    """The parsed rule and formula of a policy draft or version (cached for stored versions, also on the instance)."""
+    hit: tuple[Rule, Formula | None] | None = content.__dict__.get("_parsed")
+    if hit is not None:
+        return hit
+    key = None
+    if isinstance(content, PolicyVersion) and content.pk is not None and content.rule_hash:
+        key = (content.pk, content.rule_hash)
+        hit = _PARSED.get(key)
+    if hit is None:
+        hit = (parse_rule(content.rule), parse_formula(content.formula) if content.formula else None)
+        if key is not None:
+            if len(_PARSED) >= _PARSED_LIMIT:
+                _PARSED.clear()
+            _PARSED[key] = hit
+    if key is not None:
+        content.__dict__["_parsed"] = hit
+    return hit
+
+
+def content_worth_showing(content: PolicyContent, facts: dict[str, Any], *, decision_date: date) -> bool:
+    """Eligible, unknown or a near miss: whether a 政策礼包 lists the policy (and needs its full outcome)."""
+    rule, _ = parsed_content(content)
+    return worth_showing(rule, facts, decision_date=decision_date, registry=engine.REGISTRY)
 
 
 def evaluate_content(content: PolicyContent, facts: dict[str, Any], *, decision_date: date) -> Outcome:
-    """Verdict and amount of one policy (draft or version) for one set of facts."""
-    evaluation = evaluate(parse_rule(content.rule), facts, decision_date=decision_date, registry=engine.REGISTRY)
+    """Verdict, amount and explanation of one policy (draft or version) for one set of facts."""
+    rule, formula = parsed_content(content)
+    evaluation = evaluate(rule, facts, decision_date=decision_date, registry=engine.REGISTRY)
     verdict = VERDICTS[evaluation.verdict]
-    tree = _tree(evaluation.tree)
+    held: list[str] = []
+    tree = _tree(evaluation.tree, held)
     outcome = Outcome(
         verdict=verdict,
         tree=tree,
@@ -174,11 +206,9 @@ def evaluate_content(content: PolicyContent, facts: dict[str, Any], *, decision_
         is_near_miss=bool(getattr(evaluation, "is_near_miss", False)),
         has_formula=bool(content.formula),
     )
-    outcome.leaf_clauses = _clauses(tree)
-    if content.formula and verdict != Verdict.INELIGIBLE:
-        benefit = compute_benefit(
-            parse_formula(content.formula), facts, decision_date=decision_date, registry=engine.REGISTRY
-        )
+    outcome.leaf_clauses = held
+    if formula is not None and verdict != Verdict.INELIGIBLE:
+        benefit = compute_benefit(formula, facts, decision_date=decision_date, registry=engine.REGISTRY)
         outcome.amount_fen = benefit.amount_fen
         outcome.range_fen = benefit.range_fen
         outcome.steps = list(benefit.steps)

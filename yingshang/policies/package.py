@@ -11,6 +11,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from yingshang.accounts.models import Department
 from yingshang.core.audit import Action, audit_record
 from yingshang.core.errors import ApplicationError, PermissionDeniedError
 from yingshang.enterprises.models import Enterprise, EnterpriseFact
@@ -19,7 +20,7 @@ from yingshang.enterprises.services import EnterpriseInput, enterprise_save
 from . import engine
 from .applications import window_state
 from .models import Application, Policy, PolicyInterest, PolicyStatus, PolicySubscription, PolicyVersion, Verdict
-from .outcomes import Outcome, evaluate_content, jsonable, missing_variable_keys
+from .outcomes import Outcome, content_worth_showing, evaluate_content, jsonable, missing_variable_keys
 
 SELF_REPORTED = "企业自报"
 # Enterprise columns an enterprise may fill in itself; everything else it supplies is an undated EnterpriseFact.
@@ -31,7 +32,6 @@ _SUPPLIABLE_TYPES = frozenset({"decimal", "integer", "boolean", "date", "text", 
 
 @dataclass
 class PackageItem:
-    policy: Policy
     version: PolicyVersion
     outcome: Outcome
     window: str
@@ -44,7 +44,6 @@ class Package:
     eligible: list[PackageItem] = field(default_factory=list)
     near: list[PackageItem] = field(default_factory=list)
     unknown: list[PackageItem] = field(default_factory=list)
-    other: list[PackageItem] = field(default_factory=list)
     missing_keys: list[str] = field(default_factory=list)
 
     @property
@@ -52,16 +51,46 @@ class Package:
         return sum(i.outcome.amount_fen or 0 for i in self.eligible)
 
 
+_LONG_FIELDS = ("source_text", "review_rules", "materials", "test_cases")
+# Published versions are immutable, so each process keeps the ones it has read, by id. Which versions are current is
+# asked of the database on every call, and departments are read fresh, so a retirement, a new version or a renamed
+# department shows at once. A saved version is dropped from the cache (`forget_version`): on SQLite an id can come
+# back after a rolled-back transaction.
+_VERSIONS: dict[int, PolicyVersion] = {}
+_VERSIONS_LIMIT = 10_000
+
+
+def forget_version(sender: Any, instance: PolicyVersion, **kwargs: Any) -> None:
+    _VERSIONS.pop(instance.pk, None)
+
+
 def published_versions(today: date) -> list[PolicyVersion]:
-    """Current versions of published policies still in force."""
-    versions = (
-        PolicyVersion.objects.filter(
-            pk__in=Policy.objects.filter(status=PolicyStatus.PUBLISHED).values("current_version_id")
-        )
-        .select_related("policy", "reviewing_department")
-        .order_by("policy__title")
+    """Current versions of published policies still in force, ordered by title."""
+    current = list(
+        Policy.objects.filter(status=PolicyStatus.PUBLISHED, current_version__isnull=False)
+        .order_by()
+        .values_list("current_version_id", flat=True)
     )
-    return [v for v in versions if not (v.valid_to and v.valid_to < today)]
+    stale = [pk for pk in current if pk not in _VERSIONS]
+    if stale:
+        if len(_VERSIONS) + len(stale) > _VERSIONS_LIMIT:
+            _VERSIONS.clear()
+            stale = current
+        for version in PolicyVersion.objects.filter(pk__in=stale).defer(*_LONG_FIELDS):
+            _VERSIONS[version.pk] = version
+    in_force = [
+        v for v in (_VERSIONS[pk] for pk in current if pk in _VERSIONS) if not (v.valid_to and v.valid_to < today)
+    ]
+    in_force.sort(key=lambda v: (v.title, v.pk))
+    return in_force
+
+
+def with_departments(versions: list[PolicyVersion]) -> list[PolicyVersion]:
+    """Attach the reviewing departments, read now (a renamed department shows at once), to the versions a page shows."""
+    departments = Department.objects.only("name").in_bulk({v.reviewing_department_id for v in versions})
+    for version in versions:
+        version.reviewing_department = departments[version.reviewing_department_id]
+    return versions
 
 
 def package_for(enterprise: Enterprise, *, today: date | None = None) -> Package:
@@ -75,9 +104,10 @@ def package_for(enterprise: Enterprise, *, today: date | None = None) -> Package
     package = Package()
     missing_labels: list[str] = []
     for version in published_versions(today):
+        if not content_worth_showing(version, facts, decision_date=today):
+            continue  # the page lists what an enterprise can get, nearly get, or learn by supplying facts
         outcome = evaluate_content(version, facts, decision_date=today)
         item = PackageItem(
-            policy=version.policy,
             version=version,
             outcome=outcome,
             window=window_state(version, today),
@@ -89,10 +119,9 @@ def package_for(enterprise: Enterprise, *, today: date | None = None) -> Package
         elif outcome.verdict == Verdict.UNKNOWN:
             package.unknown.append(item)
             missing_labels += outcome.missing
-        elif outcome.is_near_miss:  # FALSE only because of numeric conditions each within 30% of its threshold
+        else:  # FALSE only because of numeric conditions each within 30% of its threshold
             package.near.append(item)
-        else:
-            package.other.append(item)
+    with_departments([i.version for i in (*package.eligible, *package.near, *package.unknown)])
     package.eligible.sort(key=lambda i: -(i.outcome.amount_fen or 0))
     package.missing_keys = [k for k in missing_variable_keys(missing_labels) if _suppliable(k)]
     return package

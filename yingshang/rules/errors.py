@@ -21,15 +21,19 @@ class Verdict(enum.Enum):
 
     @property
     def label(self) -> str:
-        return {"true": "符合", "false": "不符合", "unknown": "待补充信息"}[self.value]
+        return _LABELS[self]
 
     @property
     def mark(self) -> str:
-        return {"true": "✓", "false": "✗", "unknown": "?"}[self.value]
+        return _MARKS[self]
 
     @staticmethod
     def of(value: bool) -> Verdict:
         return Verdict.TRUE if value else Verdict.FALSE
+
+
+_LABELS = {Verdict.TRUE: "符合", Verdict.FALSE: "不符合", Verdict.UNKNOWN: "待补充信息"}
+_MARKS = {Verdict.TRUE: "✓", Verdict.FALSE: "✗", Verdict.UNKNOWN: "?"}
 
 
 def kleene_all(verdicts: list[Verdict]) -> Verdict:

@@ -146,6 +146,24 @@ def aggregate_value(
     return count, total
 
 
+# The Chinese wording of a condition depends only on the condition, so it is worded once per parsed node (parsed
+# rules of published policies live for the whole process) and reused by every later explanation. Keyed by id, with
+# the node itself kept in the entry, so an id reused by a new object never hits.
+_WORDING: dict[int, tuple[object, Registry, str]] = {}
+_WORDING_LIMIT = 50_000
+
+
+def _worded(node: Leaf | Aggregate, registry: Registry, make: Callable[[], str]) -> str:
+    hit = _WORDING.get(id(node))
+    if hit is not None and hit[0] is node and hit[1] is registry:
+        return hit[2]
+    text = make()
+    if len(_WORDING) >= _WORDING_LIMIT:
+        _WORDING.clear()
+    _WORDING[id(node)] = (node, registry, text)
+    return text
+
+
 class _Evaluator:
     def __init__(self, facts: Mapping[str, Any], decision_date: dt.date, registry: Registry) -> None:
         self.facts = facts
@@ -170,7 +188,7 @@ class _Evaluator:
 
     def leaf(self, leaf: Leaf, path: str) -> Explanation:
         var = self.registry.variable(leaf.var, path)
-        condition = describe_leaf(var, leaf)
+        condition = _worded(leaf, self.registry, lambda: describe_leaf(var, leaf))
         x = normalise(var.type, self.facts.get(leaf.var))
         if x is None:
             return Explanation(
@@ -194,9 +212,13 @@ class _Evaluator:
         return exp
 
     def aggregate(self, node: Aggregate, path: str) -> Explanation:
-        check_aggregate(node, self.registry, path)
         relation = self.registry.relation(node.of, path)
-        condition = describe_aggregate(node, self.registry)
+
+        def checked_wording() -> str:
+            check_aggregate(node, self.registry, path)
+            return describe_aggregate(node, self.registry)
+
+        condition = _worded(node, self.registry, checked_wording)
         rows = self.facts.get(node.of)
         if rows is None:
             return Explanation(
@@ -294,6 +316,14 @@ def evaluate(rule: Rule, facts: Mapping[str, Any], *, decision_date: dt.date, re
     if verdict is Verdict.FALSE:
         evaluation._is_near_miss = fn(facts, decision_date, True) is not False
     return evaluation
+
+
+def worth_showing(rule: Rule, facts: Mapping[str, Any], *, decision_date: dt.date, registry: Registry) -> bool:
+    """True when the rule holds, is unknown, or fails only as a near miss: the policies a 政策礼包 lists. The same
+    answer as `evaluate(...).verdict is not FALSE or .is_near_miss`, without building anything for the many that
+    are plainly not met."""
+    fn = verdict_function(rule, registry)
+    return fn(facts, decision_date, False) is not False or fn(facts, decision_date, True) is not False
 
 
 # At the end: fast.py builds on the helpers above.

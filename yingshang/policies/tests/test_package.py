@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pytest
 from django.test import Client
@@ -125,3 +126,62 @@ def test_the_calculator_page_works_anonymously(policies):
     response = Client().post(reverse("policies:calculator"), {"v-equipment_investment": "800", "v-employees": "50"})
     page = response.content.decode()
     assert response.status_code == 200 and "800,000.00 元" in page and "不符合" in page
+
+
+def test_the_package_follows_new_versions_retirements_and_renamed_departments_at_once(
+    policies, owner, staff, department_jingxin
+):
+    """The published versions a process has read are reused; what is current, and the department names, are not."""
+    from dataclasses import replace
+
+    from yingshang.policies.services import (
+        PolicyInput,
+        policy_case_save,
+        policy_publish,
+        policy_retire,
+        policy_update,
+    )
+
+    first, second = policies
+    assert [i.version.title for i in package_for(owner.enterprise).unknown] == ["技术改造补助"]
+
+    # A new version that asks for employees (known: 300) instead of the unknown investment becomes eligible.
+    second.refresh_from_db()
+    data = replace(
+        PolicyInput.of(second),
+        title="技术改造补助(第二版)",
+        rule={"all": [{"var": "employees", "op": "ge", "value": "100", "clause": "第二条"}]},
+        formula={"base": {"kind": "fixed", "amount": "50000"}},
+    )
+    policy_update(policy=second, data=data, by=staff)
+    second.test_cases.all().delete()
+    policy_case_save(
+        policy=second,
+        by=staff,
+        name="百人企业",
+        facts={"employees": "120"},
+        expected_verdict="eligible",
+        expected_amount_fen=5_000_000,
+    )
+    policy_publish(policy=second, by=staff)
+    department_jingxin.name = "经济和信息化局(更名)"
+    department_jingxin.save()
+    package = package_for(owner.enterprise)
+    assert sorted(i.version.title for i in package.eligible) == ["技术改造补助(第二版)", "稳岗扩产奖励"]
+    assert {i.version.reviewing_department.name for i in package.eligible} == {"经济和信息化局(更名)"}
+    assert package.unknown == []
+
+    policy_retire(policy=first, by=staff, reason="到期")
+    assert [i.version.title for i in package_for(owner.enterprise).eligible] == ["技术改造补助(第二版)"]
+
+
+def test_plainly_ineligible_policies_are_left_out_and_near_misses_kept(policies, make_user, staff):
+    small = make_user(Role.ENTERPRISE, enterprise=EnterpriseFactory.create(employees=3, annual_revenue=1))
+    EnterpriseFact.objects.create(
+        enterprise=small.enterprise, key="equipment_investment", value="450", source="企业自报", as_of=date(2026, 1, 1)
+    )
+    package = package_for(small.enterprise)
+    near = {i.version.title: i.outcome for i in package.near}
+    assert list(near) == ["技术改造补助"]  # 450 of 500 万元: within 30% of the threshold
+    assert near["技术改造补助"].near_misses == ["生产性设备投资额(实际完成)还差 50 万元"]
+    assert "稳岗扩产奖励" not in {i.version.title for i in (*package.eligible, *package.near, *package.unknown)}
