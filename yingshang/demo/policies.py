@@ -1,5 +1,5 @@
-"""Demo policies: publishes the policies of `policy_specs` (the real policies of the 东宝区 press conference, seed 000,
-and other district policies), each with test cases from the policy text (so publishing proves them) and matched
+"""Demo policies: publishes the real policies of the 东宝区 press conference (seed 000, `seed_policies`) and the other
+district policies of `policy_specs`, each with test cases from the policy text (so publishing proves them) and matched
 against the demo enterprises.
 
 Idempotent: a policy is keyed by its title; an existing one is left as it is.
@@ -16,17 +16,14 @@ from django.utils import timezone
 from yingshang.accounts.models import Department, User
 from yingshang.enterprises.models import Enterprise, EnterpriseFact
 from yingshang.policies.engine.records import EnterpriseLoan
+from yingshang.policies.engine.seed_policies import CASE_DATE, SEED_POLICIES
 from yingshang.policies.matching import match_run_execute
-from yingshang.policies.models import Policy
+from yingshang.policies.models import AllocationRule, Policy
 from yingshang.policies.services import PolicyInput, policy_case_save, policy_create, policy_publish
 
-from .policy_specs import CASE_DATE, LOAN_POLICIES, OTHER_POLICIES, TECH_SPEC
+from .policy_specs import OTHER_POLICIES
 
 # ---- loading -----------------------------------------------------------------------------------------------------
-
-
-def _fen(yuan: str | None) -> int | None:
-    return None if yuan is None else int(yuan) * 100
 
 
 def _publish(spec: dict[str, Any], *, author: User, departments: dict[str, Department]) -> tuple[Policy, bool]:
@@ -61,7 +58,8 @@ def _publish(spec: dict[str, Any], *, author: User, departments: dict[str, Depar
             ],
         ),
         review_rules=spec.get("review_rules", "审核部门自受理之日起10个工作日内完成审核;材料不全的一次性告知补正。"),
-        pool_budget_fen=spec.get("pool"),
+        pool_budget_fen=spec.get("pool_budget_fen"),
+        allocation_rule=spec.get("allocation_rule", AllocationRule.PRO_RATA),
         auto_grant=spec.get("auto_grant", False),
     )
     policy = policy_create(data=data, by=author)
@@ -71,8 +69,8 @@ def _publish(spec: dict[str, Any], *, author: User, departments: dict[str, Depar
             by=author,
             name=c["name"],
             facts=c["facts"],
-            expected_verdict=c["verdict"],
-            expected_amount_fen=_fen(c["amount"]),
+            expected_verdict=c["expected_verdict"],
+            expected_amount_fen=c["expected_amount_fen"],
             decision_date=CASE_DATE,
         )
     _, run = policy_publish(policy=policy, by=author)
@@ -121,7 +119,7 @@ def load() -> str:
     departments = {d.code: d for d in Department.objects.all()}
     _seed_enterprise_facts(author)
     created = 0
-    for spec in [TECH_SPEC, *LOAN_POLICIES, *OTHER_POLICIES]:
+    for spec in [*SEED_POLICIES, *OTHER_POLICIES]:
         _, new = _publish(spec, author=author, departments=departments)
         created += int(new)
     total = Policy.objects.count()

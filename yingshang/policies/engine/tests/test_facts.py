@@ -44,7 +44,8 @@ def test_stored_enterprise_gets_the_tech_subsidy_and_sql_agrees() -> None:
     rule = parse_rule(TECH_RENEWAL["rule"])
     assert evaluate(rule, facts, decision_date=D, registry=REGISTRY).verdict is Verdict.TRUE
     benefit = compute_benefit(parse_formula(TECH_RENEWAL["formula"]), facts, decision_date=D, registry=REGISTRY)
-    assert benefit.amount_fen == 260_000_000
+    # Industry code 3841 (锂离子电池制造) is a battery maker whatever its chains: 12% of 2,600万 = 312万.
+    assert benefit.amount_fen == 312_000_000
     assert dict(match_rows(TECH_RENEWAL["rule"], decision_date=D, ids=[enterprise.pk])) == {enterprise.pk: Verdict.TRUE}
     # A major safety accident a year ago excludes it, in Python and in SQL alike.
     EnterpriseViolation.objects.create(
