@@ -113,6 +113,9 @@ def test_a_retried_transition_with_its_idempotency_key_replays_instead_of_confli
 def test_filing_answers_from_the_new_appeal_without_reading_it_back(client_as, category, enterprise_battery_maker):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from yingshang.appeals.services import appeal_number_next
 
     client = client_as(Role.COORDINATOR)
     body = {
@@ -122,6 +125,7 @@ def test_filing_answers_from_the_new_appeal_without_reading_it_back(client_as, c
         "description": "需要增容 2000 千伏安",
         "contact_phone": "13907241234",
     }
+    appeal_number_next(year=timezone.localdate().year)  # the year's counter exists, as after its first appeal
     with CaptureQueriesContext(connection) as queries:
         response = _post(client, BASE, body)
     assert response.status_code == 201
