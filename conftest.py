@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -12,6 +13,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from yingshang.accounts.models import User
 from yingshang.accounts.roles import Role
 from yingshang.accounts.tests.factories import DepartmentFactory, UserFactory
+from yingshang.core.middleware import SEEN_KEY
 from yingshang.enterprises.tests.factories import EnterpriseFactory
 
 
@@ -50,12 +52,15 @@ def make_user(db: Any, department_jingxin: Any, enterprise_battery_maker: Any) -
 
 
 def login(client: Client, user: User, *, verified: bool = True) -> Client:
+    """Signed in as if through the login page: the session was just saved (so the next requests within a minute
+    do not rewrite it, see core.middleware.SessionIdleRefreshMiddleware) and, for staff, TOTP was passed."""
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    session = client.session
+    session[SEEN_KEY] = int(time.time())
     if verified and user.is_staff_role:
         device, _ = TOTPDevice.objects.get_or_create(user=user, name="default", defaults={"confirmed": True})
-        session = client.session
         session["otp_device_id"] = device.persistent_id
-        session.save()
+    session.save()
     return client
 
 

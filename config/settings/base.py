@@ -62,8 +62,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "yingshang.core.middleware.RejectNulQueryMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "yingshang.core.middleware.SessionIdleRefreshMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -134,7 +136,10 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 
 # 30 minutes without a request ends the session: the cookie age is renewed on every request.
 SESSION_COOKIE_AGE = 30 * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# The idle timeout slides with activity, but the session is rewritten at most once a minute
+# (core.middleware.SessionIdleRefreshMiddleware), not on every request.
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_REFRESH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -197,8 +202,8 @@ elif TASKS_BACKEND == "immediate":
 else:
     raise ImproperlyConfigured(f"未知的 TASKS_BACKEND: {TASKS_BACKEND}(可选 database、rq、immediate)")
 
-# On the embedded SQLite database a long import holds the write lock; sessions (saved on every request for the idle
-# timeout) live in the cache there, so users keep working while it runs. PostgreSQL keeps them in the database.
+# On the embedded SQLite database a long import holds the write lock; sessions (saved about once a minute for the
+# idle timeout) live in the cache there, so users keep working while it runs. PostgreSQL keeps them in the database.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"
     SESSION_CACHE_ALIAS = "sessions"

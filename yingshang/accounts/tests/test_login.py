@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -14,6 +15,7 @@ from django.utils import timezone
 
 from yingshang.accounts.roles import Role
 from yingshang.core.audit import Action
+from yingshang.core.middleware import SEEN_KEY
 from yingshang.core.models import AuditResult
 
 from .helpers import audit_rows, logged_in_user_id, post_login
@@ -175,19 +177,44 @@ def test_locking_one_account_leaves_colleagues_on_the_same_network_alone(
 
 def test_sessions_end_after_30_idle_minutes() -> None:
     assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    assert settings.SESSION_REFRESH_SECONDS == 60
 
 
-def test_each_request_pushes_the_session_expiry_30_minutes_ahead(client: Client, battery_clerk) -> None:
+def _last_saved(client: Client, seconds_ago: int, *, expires_in: timedelta) -> None:
+    store = client.session
+    store[SEEN_KEY] = int(time.time()) - seconds_ago
+    store.save()
+    Session.objects.filter(session_key=store.session_key).update(expire_date=timezone.now() + expires_in)
+
+
+def test_a_request_a_minute_after_the_last_save_pushes_the_expiry_30_minutes_ahead(
+    client: Client, battery_clerk
+) -> None:
     post_login(client, "battery_clerk")
-    session = Session.objects.get(session_key=client.session.session_key)
-    Session.objects.filter(pk=session.pk).update(expire_date=timezone.now() + timedelta(minutes=1))
+    _last_saved(client, 61, expires_in=timedelta(minutes=1))
 
     client.get("/")
 
     expire_date = Session.objects.get(session_key=client.session.session_key).expire_date
     remaining = (expire_date - timezone.now()).total_seconds()
     assert 1800 - 10 < remaining <= 1800
+
+
+def test_requests_within_the_minute_do_not_rewrite_the_session(client: Client, battery_clerk) -> None:
+    post_login(client, "battery_clerk")
+    _last_saved(client, 5, expires_in=timedelta(minutes=20))
+    before = Session.objects.get(session_key=client.session.session_key).expire_date
+
+    client.get("/")
+    client.get(reverse("accounts:security"))
+
+    assert Session.objects.get(session_key=client.session.session_key).expire_date == before
+
+
+def test_anonymous_visitors_get_no_session_row(client: Client) -> None:
+    client.get(reverse("accounts:login"))
+    client.get("/healthz")
+    assert Session.objects.count() == 0
 
 
 def test_an_expired_session_is_logged_out(client: Client, battery_clerk) -> None:
