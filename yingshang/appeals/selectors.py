@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import Case, CharField, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Count, Exists, OuterRef, Q, QuerySet, Value, When
 from django.http import Http404
 
 from yingshang.accounts.roles import Cap, Role
@@ -116,24 +116,47 @@ def appeal_find_by_number(user: Any, number: str) -> Appeal | None:
 # ---- colour ---------------------------------------------------------------------------------------------------
 
 
-def colour_expression(day: date | None = None, *, prefix: str = "") -> Case:
-    """红黄绿 from the stored deadlines and today's date, evaluated by the database (filterable, never stale).
+# Non-finished states: the department's clock still runs (or is stopped by a suspension, with a NULL deadline).
+RUNNING_STATES = tuple(state for state in AppealState if state not in FINISHED_STATES)
 
-    Finished appeals keep the colour of how they finished (red when the reply came after the deadline); a stopped
-    clock (suspension) is green; otherwise red past the deadline, yellow from `yellow_from`, green before.
-    `prefix` ("appeal__") evaluates it from a related model.
+
+def colour_condition(colour: str, day: date | None = None, *, prefix: str = "") -> Q:
+    """The rows of one colour as a plain condition on stored columns, so the database can filter and count them
+    through its indexes (a CASE expression hides the columns from the planner).
+
+    Finished appeals keep the colour of how they finished (red when the reply came after the deadline); otherwise
+    red past the deadline, yellow from `yellow_from` to the deadline, green before it or without a deadline (a
+    stopped clock). Each condition is written positively, so NULLs never drop a row: the three are disjoint and
+    together cover every appeal (the ledger tests check both against `colour_of`).
     """
     day = day or local_today()
 
     def q(**kwargs: Any) -> Q:
         return Q(**{f"{prefix}{key}": value for key, value in kwargs.items()})
 
+    if colour == Colour.RED:
+        return q(state__in=FINISHED_STATES, finished_late=True) | q(state__in=RUNNING_STATES, deadline__lt=day)
+    if colour == Colour.YELLOW:
+        return q(state__in=RUNNING_STATES, deadline__gte=day, yellow_from__lte=day)
+    if colour == Colour.GREEN:
+        return (
+            q(state__in=FINISHED_STATES, finished_late=False)
+            | q(state__in=RUNNING_STATES, deadline__isnull=True)
+            | (q(state__in=RUNNING_STATES, deadline__gte=day) & (q(yellow_from__isnull=True) | q(yellow_from__gt=day)))
+        )
+    return q(pk__in=[])  # not a colour: nothing, as comparing the CASE column with it would give
+
+
+def colour_expression(day: date | None = None, *, prefix: str = "") -> Case:
+    """红黄绿 from the stored deadlines and today's date, evaluated by the database (filterable, never stale).
+
+    Built from `colour_condition`, so the column, the colour filter and the counts cannot disagree. `prefix`
+    ("appeal__") evaluates it from a related model.
+    """
+    day = day or local_today()
     return Case(
-        When(q(state__in=FINISHED_STATES, finished_late=True), then=Value(Colour.RED.value)),
-        When(q(state__in=FINISHED_STATES), then=Value(Colour.GREEN.value)),
-        When(q(deadline__isnull=True), then=Value(Colour.GREEN.value)),
-        When(q(deadline__lt=day), then=Value(Colour.RED.value)),
-        When(q(yellow_from__isnull=False, yellow_from__lte=day), then=Value(Colour.YELLOW.value)),
+        When(colour_condition(Colour.RED, day, prefix=prefix), then=Value(Colour.RED.value)),
+        When(colour_condition(Colour.YELLOW, day, prefix=prefix), then=Value(Colour.YELLOW.value)),
         default=Value(Colour.GREEN.value),
         output_field=CharField(),
     )
@@ -205,6 +228,7 @@ def _category_ids(category_id: int) -> list[int]:
 
 def appeal_ledger(*, user: Any, filters: LedgerFilters, day: date | None = None) -> QuerySet[Appeal]:
     """The 台账: visible appeals with their colour, filtered; newest first."""
+    day = day or local_today()
     qs = with_colour(appeal_visible_to(user), day).select_related(
         "category", "enterprise", "enterprise__township", "lead_department"
     )
@@ -217,7 +241,7 @@ def appeal_ledger(*, user: Any, filters: LedgerFilters, day: date | None = None)
     elif filters.state and filters.state != LEDGER_ALL:
         qs = qs.filter(state=filters.state)
     if filters.colour:
-        qs = qs.filter(colour=filters.colour)  # type: ignore[misc]  # the annotation, not a column
+        qs = qs.filter(colour_condition(filters.colour, day))
     if filters.channel:
         qs = qs.filter(channel=filters.channel)
     if filters.category_id:
@@ -242,13 +266,41 @@ def appeal_ledger(*, user: Any, filters: LedgerFilters, day: date | None = None)
     return qs.order_by("-created_at", "-id")
 
 
-def colour_counts(qs: QuerySet[Appeal]) -> dict[str, int]:
-    from django.db.models import Count
+def colour_counts(qs: QuerySet[Appeal], day: date | None = None) -> dict[str, int]:
+    """The 红黄绿 split of `qs` (evaluated on `day`, default today) and its size under "total", in one query.
 
-    counts = {c.value: 0 for c in Colour}
-    for row in qs.order_by().values(*["colour"]).annotate(n=Count("id")):
-        counts[row["colour"]] = row["n"]
-    return counts
+    Grouped by state, with plain conditional counts per state, then combined here by the rules of
+    `colour_condition`: a finished state is red when finished late, a running one red past its deadline and yellow
+    from `yellow_from` to it; the rest is green. Grouping on the state (the leading column of the ledger indexes) and
+    testing only a boolean and two dates per row is about twice as fast on PostgreSQL as evaluating the colour
+    conditions, with their state lists, for every row; the ledger tests compare the result with `colour_of`.
+    """
+    day = day or local_today()
+    # Counting the (NOT NULL) state rather than the id lets the colour indexes, which hold no id, answer alone.
+    rows = (
+        qs.order_by()
+        .values("state")
+        .annotate(
+            n=Count("state"),
+            late=Count("state", filter=Q(finished_late=True)),
+            past=Count("state", filter=Q(deadline__lt=day)),
+            yellow=Count("state", filter=Q(deadline__gte=day, yellow_from__lte=day)),
+        )
+    )
+    total = red = yellow = 0
+    for row in rows:
+        total += row["n"]
+        if row["state"] in FINISHED_STATES:
+            red += row["late"]
+        else:
+            red += row["past"]
+            yellow += row["yellow"]
+    return {
+        Colour.RED.value: red,
+        Colour.YELLOW.value: yellow,
+        Colour.GREEN.value: total - red - yellow,
+        "total": total,
+    }
 
 
 # ---- timeline, inboxes ----------------------------------------------------------------------------------------

@@ -11,10 +11,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.forms import Select
+from django.forms.renderers import DjangoTemplates
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.html import conditional_escape
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from yingshang.accounts.permissions import cap_required, signed_in_user
@@ -23,6 +27,7 @@ from yingshang.core.errors import ApplicationError
 from yingshang.core.exports import xlsx_response
 
 from . import forms as f
+from .events import today as local_today
 from .exports import ledger_export
 from .models import Appeal, AppealCategory, AppealState, Meeting, RankingPublication
 from .selectors import (
@@ -78,22 +83,82 @@ def office_home(request: HttpRequest) -> HttpResponse:
     return render(request, "appeals/office.html", context)
 
 
+class _PlainSelectRenderer(DjangoTemplates):
+    """The ledger filter form's renderer: writes <select> elements in Python, the same HTML as Django's templates.
+
+    Django renders each <option> through two template includes; the filter bar's department, category and township
+    lists run to hundreds of options (260 in the 1,000,000-appeal benchmark), which cost 18 ms a page against 6 ms
+    this way. Everything else (and any option with its own template) goes through the templates as usual; a test
+    compares the two renderers' output.
+    """
+
+    def render(self, template_name: str, context: dict[str, Any], request: HttpRequest | None = None) -> str:
+        widget = context.get("widget")
+        if template_name != Select.template_name or widget is None:
+            return super().render(template_name, context, request)
+        parts = [f'<select name="{conditional_escape(widget["name"])}"{_html_attrs(widget["attrs"])}>']
+        for group_name, options, _index in widget["optgroups"]:
+            if group_name:
+                parts.append(f'\n  <optgroup label="{conditional_escape(group_name)}">')
+            for option in options:
+                if option["template_name"] != Select.option_template_name:
+                    return super().render(template_name, context, request)
+                value = conditional_escape(str(option["value"]))
+                label = conditional_escape(option["label"])
+                parts.append(f'\n  <option value="{value}"{_html_attrs(option["attrs"])}>{label}</option>\n')
+            if group_name:
+                parts.append("\n  </optgroup>")
+        parts.append("\n</select>")
+        return "".join(parts).strip()
+
+
+def _html_attrs(attrs: dict[str, Any]) -> str:
+    """As django/forms/widgets/attrs.html: `True` gives a bare attribute, `False` none."""
+    return "".join(
+        f" {conditional_escape(name)}"
+        if value is True
+        else f' {conditional_escape(name)}="{conditional_escape(str(value))}"'
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+_FILTER_RENDERER = _PlainSelectRenderer()
+
+
+class _CountedPaginator(Paginator):
+    """A paginator told its total: the 红黄绿 counts already give it, so it need not run its own count(*)."""
+
+    def __init__(self, object_list: Any, per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._known_count
+
+
 @login_required
 @require_GET
 def ledger(request: HttpRequest) -> HttpResponse:
     user = _staff_ledger_user(request)
-    form = f.LedgerFilterForm(request.GET or None)
+    form = f.LedgerFilterForm(request.GET or None, renderer=_FILTER_RENDERER)
     filters = form.filters() if request.GET else f.LedgerFilterForm({}).filters()
-    qs = appeal_ledger(user=user, filters=filters)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    day = local_today()  # one date for the rows, the filter and the counts, even across midnight
+    # The three counts ignore the colour filter, so they always show the whole 红黄绿 split; one of them (or their
+    # sum) is also the number of rows the page lists.
+    counts = colour_counts(appeal_ledger(user=user, filters=replace(filters, colour=""), day=day), day)
+    total = counts.get(filters.colour, 0) if filters.colour else counts["total"]
+    page = _CountedPaginator(appeal_ledger(user=user, filters=filters, day=day), 50, count=total).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "appeals/ledger.html",
         {
-            "form": form if request.GET else f.LedgerFilterForm(),
+            "form": form,  # unbound without a query string, so it shows the defaults (在办)
             "page": page,
-            # The three counts ignore the colour filter, so they always show the whole 红黄绿 split.
-            "counts": colour_counts(appeal_ledger(user=user, filters=replace(filters, colour=""))),
+            "counts": counts,
             "filter_query": _query_without(request, "page"),
             "can_export": user.has_cap(Cap.DISPATCH_APPEALS) or user.has_cap(Cap.VIEW_APPEAL_STATS),
             "can_unmask": bool(user.can_unmask_personal_data),
