@@ -42,7 +42,6 @@ from .schemas import (
 )
 from .selectors import (
     LedgerFilters,
-    appeal_colour,
     appeal_get_for,
     appeal_ledger,
     appeal_timeline,
@@ -89,7 +88,7 @@ def _out(user: User, pk: int, *, timeline: bool = False) -> AppealOut:
     return AppealOut.of(
         appeal,
         user=user,
-        colour=appeal_colour(appeal),
+        colour=colour_of(appeal),
         timeline=appeal_timeline(appeal, user=user) if timeline else None,
     )
 

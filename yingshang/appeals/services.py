@@ -293,9 +293,11 @@ def appeal_file(
         created_at=now,
     )
     set_stage_deadline(appeal, add_working_days(now, dispatch_limit_days()))
+    appeal.number = appeal_number_next(year=timezone.localdate(now).year)
     try:
-        with transaction.atomic():
-            appeal.number = appeal_number_next(year=timezone.localdate(now).year)
+        # Only a work order with an external id can collide (unique channel + external id), so only it needs the
+        # savepoint that lets this transaction go on after a collision.
+        with transaction.atomic(savepoint=bool(external_id)):
             appeal.save(force_insert=True)
     except IntegrityError:
         # The same 12345 work order arriving twice at once: the unique (channel, external_id) lets one through.

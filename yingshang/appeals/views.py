@@ -29,11 +29,11 @@ from yingshang.core.masking import mask_phone
 from . import forms as f
 from .models import Appeal, AppealAttachment, AppealState, Extension, RequestState, Supervision, Suspension
 from .selectors import (
-    appeal_colour,
     appeal_get_for,
     appeal_timeline,
     appeal_visible_to,
     can_see_content,
+    colour_of,
     department_inbox,
     in_handling_chain,
     with_colour,
@@ -235,7 +235,7 @@ def _render_detail(
     replies_visible = staff_chain or appeal.state in (AppealState.REVIEWED, AppealState.CLOSED)
     context: dict[str, Any] = {
         "appeal": appeal,
-        "colour": appeal_colour(appeal),
+        "colour": colour_of(appeal),
         "content_visible": content,
         "staff_chain": staff_chain,
         "is_staff": user.role != Role.ENTERPRISE,
