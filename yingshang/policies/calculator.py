@@ -12,7 +12,7 @@ from yingshang.rules.ast import leaves
 from . import engine
 from .models import PolicyVersion, Verdict
 from .outcomes import Outcome, evaluate_content
-from .package import published_versions, with_departments
+from .package import published_versions
 
 VERDICT_ORDER = {Verdict.ELIGIBLE: 0, Verdict.UNKNOWN: 1, Verdict.INELIGIBLE: 2}
 # Rows of each relation offered on the calculator page.
@@ -28,7 +28,7 @@ class CalculatorResult:
 def calculate(facts: dict[str, Any], *, decision_date: date) -> list[CalculatorResult]:
     results = [
         CalculatorResult(version, evaluate_content(version, facts, decision_date=decision_date))
-        for version in with_departments(published_versions(decision_date))
+        for version in published_versions(decision_date)
     ]
     results.sort(key=lambda r: (VERDICT_ORDER[Verdict(r.outcome.verdict)], -(r.outcome.amount_fen or 0)))
     return results
@@ -56,7 +56,7 @@ def used_keys(*, today: date) -> tuple[list[str], list[str]]:
     """Variables and relations the published policies read, in registry order: the calculator's inputs."""
     variables: set[str] = set()
     relations: set[str] = set()
-    for version in published_versions(today):
+    for version in published_versions(today, departments=False):
         rules = [version.rule] + [x.get("when") for x in (version.formula or {}).get("exceptions", [])]
         for rule in rules:
             if not rule:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -20,7 +21,7 @@ from yingshang.rules import (
     evaluate,
     parse_formula,
     parse_rule,
-    worth_showing,
+    screen_function,
 )
 from yingshang.rules import Verdict as EngineVerdict
 
@@ -185,10 +186,16 @@ def parsed_content(content: PolicyContent) -> tuple[Rule, Formula | None]:
     return hit
 
 
-def content_worth_showing(content: PolicyContent, facts: dict[str, Any], *, decision_date: date) -> bool:
-    """Eligible, unknown or a near miss: whether a 政策礼包 lists the policy (and needs its full outcome)."""
-    rule, _ = parsed_content(content)
-    return worth_showing(rule, facts, decision_date=decision_date, registry=engine.REGISTRY)
+def content_screen(content: PolicyContent) -> Callable[[Mapping[str, Any], date], bool]:
+    """Eligible, unknown or a near miss (`rules.screen_function`): whether a 政策礼包 lists the policy and needs its
+    full outcome. Kept on a stored version's instance, which the package's cache keeps for the process."""
+    screen: Callable[[Mapping[str, Any], date], bool] | None = content.__dict__.get("_screen")
+    if screen is None:
+        rule, _ = parsed_content(content)
+        screen = screen_function(rule, engine.REGISTRY)
+        if "_parsed" in content.__dict__:  # a stored version: immutable, so the closure stays valid
+            content.__dict__["_screen"] = screen
+    return screen
 
 
 def evaluate_content(content: PolicyContent, facts: dict[str, Any], *, decision_date: date) -> Outcome:

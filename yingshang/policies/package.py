@@ -20,7 +20,7 @@ from yingshang.enterprises.services import EnterpriseInput, enterprise_save
 from . import engine
 from .applications import window_state
 from .models import Application, Policy, PolicyInterest, PolicyStatus, PolicySubscription, PolicyVersion, Verdict
-from .outcomes import Outcome, content_worth_showing, evaluate_content, jsonable, missing_variable_keys
+from .outcomes import Outcome, content_screen, evaluate_content, jsonable, missing_variable_keys
 
 SELF_REPORTED = "企业自报"
 # Enterprise columns an enterprise may fill in itself; everything else it supplies is an undated EnterpriseFact.
@@ -53,60 +53,83 @@ class Package:
 
 _LONG_FIELDS = ("source_text", "review_rules", "materials", "test_cases")
 # Published versions are immutable, so each process keeps the ones it has read, by id. Which versions are current is
-# asked of the database on every call, and departments are read fresh, so a retirement, a new version or a renamed
-# department shows at once. A saved version is dropped from the cache (`forget_version`): on SQLite an id can come
-# back after a rolled-back transaction.
+# asked of the database on every call, and the departments of what is shown are read fresh, so a retirement, a new
+# version or a renamed department shows at once. A saved version is dropped from the cache
+# (`forget_version`): on SQLite an id can come back after a rolled-back transaction.
 _VERSIONS: dict[int, PolicyVersion] = {}
 _VERSIONS_LIMIT = 10_000
+# The last in-force list, ordered by title, for the same current versions and day: most requests reuse it.
+_ORDERED: dict[str, Any] = {"key": None, "versions": []}
 
 
 def forget_version(sender: Any, instance: PolicyVersion, **kwargs: Any) -> None:
     _VERSIONS.pop(instance.pk, None)
+    _ORDERED["key"] = None
 
 
-def published_versions(today: date) -> list[PolicyVersion]:
-    """Current versions of published policies still in force, ordered by title."""
-    current = list(
+def _in_force(today: date) -> list[PolicyVersion]:
+    current = tuple(
         Policy.objects.filter(status=PolicyStatus.PUBLISHED, current_version__isnull=False)
         .order_by()
         .values_list("current_version_id", flat=True)
     )
+    if _ORDERED["key"] == (today, current):
+        return list(_ORDERED["versions"])
     stale = [pk for pk in current if pk not in _VERSIONS]
     if stale:
         if len(_VERSIONS) + len(stale) > _VERSIONS_LIMIT:
             _VERSIONS.clear()
-            stale = current
+            stale = list(current)
         for version in PolicyVersion.objects.filter(pk__in=stale).defer(*_LONG_FIELDS):
             _VERSIONS[version.pk] = version
     in_force = [
         v for v in (_VERSIONS[pk] for pk in current if pk in _VERSIONS) if not (v.valid_to and v.valid_to < today)
     ]
     in_force.sort(key=lambda v: (v.title, v.pk))
-    return in_force
+    _ORDERED.update(key=(today, current), versions=in_force)
+    return list(in_force)
+
+
+def published_versions(today: date, *, departments: bool = True) -> list[PolicyVersion]:
+    """Current versions of published policies still in force, ordered by title, with their reviewing departments
+    (as named now) unless `departments=False` (then attach them to what is shown with `with_departments`)."""
+    versions = _in_force(today)
+    return with_departments(versions) if departments else versions
 
 
 def with_departments(versions: list[PolicyVersion]) -> list[PolicyVersion]:
-    """Attach the reviewing departments, read now (a renamed department shows at once), to the versions a page shows."""
+    """Attach the reviewing departments, read now (a renamed department shows at once), to the versions a page
+    shows; only their names are read (other fields load on access)."""
     departments = Department.objects.only("name").in_bulk({v.reviewing_department_id for v in versions})
     for version in versions:
         version.reviewing_department = departments[version.reviewing_department_id]
     return versions
 
 
+def enterprise_outcomes(enterprise: Enterprise, *, today: date) -> list[tuple[PolicyVersion, Outcome]]:
+    """One enterprise against every published policy in force: the verdict of each, and the full outcome (amount,
+    explanation tree, missing facts, near-miss sentences) of the ones worth showing (eligible, unknown, near miss)."""
+    facts = engine.facts_for_enterprise(enterprise, decision_date=today)
+    return [
+        (version, evaluate_content(version, facts, decision_date=today))
+        for version in _in_force(today)
+        if content_screen(version)(facts, today)
+    ]
+
+
 def package_for(enterprise: Enterprise, *, today: date | None = None) -> Package:
     today = today or timezone.localdate()
-    facts = engine.facts_for_enterprise(enterprise, decision_date=today)
     interests = set(PolicyInterest.objects.filter(enterprise=enterprise).values_list("policy_id", flat=True))
     applications = {
         a.policy_id: a
-        for a in Application.objects.filter(enterprise=enterprise).exclude(status="rejected").order_by("submitted_at")
+        for a in Application.objects.filter(enterprise=enterprise)
+        .exclude(status="rejected")
+        .only("id", "policy_id", "status")
+        .order_by("submitted_at")
     }
     package = Package()
     missing_labels: list[str] = []
-    for version in published_versions(today):
-        if not content_worth_showing(version, facts, decision_date=today):
-            continue  # the page lists what an enterprise can get, nearly get, or learn by supplying facts
-        outcome = evaluate_content(version, facts, decision_date=today)
+    for version, outcome in enterprise_outcomes(enterprise, today=today):
         item = PackageItem(
             version=version,
             outcome=outcome,
