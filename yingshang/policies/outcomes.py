@@ -186,6 +186,31 @@ def parsed_content(content: PolicyContent) -> tuple[Rule, Formula | None]:
     return hit
 
 
+def relations_read(content: PolicyContent) -> frozenset[str]:
+    """The record relations (loans, violations, grants…) a policy's rule and formula read."""
+    found: frozenset[str] | None = content.__dict__.get("_relations")
+    if found is not None:
+        return found
+    names: set[str] = set()
+
+    def walk(value: Any) -> None:
+        if isinstance(value, dict):
+            if value.get("of") in engine.REGISTRY.relations:
+                names.add(value["of"])
+            for child in value.values():
+                walk(child)
+        elif isinstance(value, list):
+            for child in value:
+                walk(child)
+
+    walk(content.rule)
+    walk(content.formula)
+    found = frozenset(names)
+    if "_parsed" in content.__dict__:  # a stored version: immutable
+        content.__dict__["_relations"] = found
+    return found
+
+
 def content_screen(content: PolicyContent) -> Callable[[Mapping[str, Any], date], bool]:
     """Eligible, unknown or a near miss (`rules.screen_function`): whether a 政策礼包 lists the policy and needs its
     full outcome. Kept on a stored version's instance, which the package's cache keeps for the process."""

@@ -20,7 +20,14 @@ from yingshang.enterprises.services import EnterpriseInput, enterprise_save
 from . import engine
 from .applications import window_state
 from .models import Application, Policy, PolicyInterest, PolicyStatus, PolicySubscription, PolicyVersion, Verdict
-from .outcomes import Outcome, content_screen, evaluate_content, jsonable, missing_variable_keys
+from .outcomes import (
+    Outcome,
+    content_screen,
+    evaluate_content,
+    jsonable,
+    missing_variable_keys,
+    relations_read,
+)
 
 SELF_REPORTED = "企业自报"
 # Enterprise columns an enterprise may fill in itself; everything else it supplies is an undated EnterpriseFact.
@@ -109,10 +116,12 @@ def with_departments(versions: list[PolicyVersion]) -> list[PolicyVersion]:
 def enterprise_outcomes(enterprise: Enterprise, *, today: date) -> list[tuple[PolicyVersion, Outcome]]:
     """One enterprise against every published policy in force: the verdict of each, and the full outcome (amount,
     explanation tree, missing facts, near-miss sentences) of the ones worth showing (eligible, unknown, near miss)."""
-    facts = engine.facts_for_enterprise(enterprise, decision_date=today)
+    versions = _in_force(today)
+    relations = frozenset().union(*(relations_read(v) for v in versions))
+    facts = engine.facts_for_enterprise(enterprise, decision_date=today, relations=relations)
     return [
         (version, evaluate_content(version, facts, decision_date=today))
-        for version in _in_force(today)
+        for version in versions
         if content_screen(version)(facts, today)
     ]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -82,8 +82,12 @@ def _names(enterprise: Enterprise, decision_date: dt.date) -> dict[str, list[str
     return found
 
 
-def facts_for_enterprise(enterprise: Enterprise, *, decision_date: dt.date) -> dict[str, Any]:
-    """Every registered variable and relation of one enterprise (None where the platform does not know it)."""
+def facts_for_enterprise(
+    enterprise: Enterprise, *, decision_date: dt.date, relations: Collection[str] | None = None
+) -> dict[str, Any]:
+    """Every registered variable of one enterprise (None where the platform does not know it) and its records of
+    every relation, or of just `relations` (a caller that knows which relations its rules read; the others are
+    left out, never given as empty)."""
     supplied = dict(
         EnterpriseFact.objects.filter(enterprise=enterprise, key__in=SUPPLIED_KEYS, year__isnull=True).values_list(
             "key", "value"
@@ -102,7 +106,8 @@ def facts_for_enterprise(enterprise: Enterprise, *, decision_date: dt.date) -> d
         assert variable.accessor is not None
         facts[key] = variable.accessor(enterprise, loaded)
     for key, relation in REGISTRY.relations.items():
-        facts[key] = relation_rows(relation, [enterprise.pk])[enterprise.pk]
+        if relations is None or key in relations:
+            facts[key] = relation_rows(relation, [enterprise.pk])[enterprise.pk]
     return facts
 
 
