@@ -195,8 +195,9 @@ def relations_read(content: PolicyContent) -> frozenset[str]:
 
     def walk(value: Any) -> None:
         if isinstance(value, dict):
-            if value.get("of") in engine.REGISTRY.relations:
-                names.add(value["of"])
+            of = value.get("of")
+            if isinstance(of, str) and of in engine.REGISTRY.relations:
+                names.add(of)
             for child in value.values():
                 walk(child)
         elif isinstance(value, list):

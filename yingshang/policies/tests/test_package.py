@@ -185,3 +185,27 @@ def test_plainly_ineligible_policies_are_left_out_and_near_misses_kept(policies,
     assert list(near) == ["技术改造补助"]  # 450 of 500 万元: within 30% of the threshold
     assert near["技术改造补助"].near_misses == ["生产性设备投资额(实际完成)还差 50 万元"]
     assert "稳岗扩产奖励" not in {i.version.title for i in (*package.eligible, *package.near, *package.unknown)}
+
+
+def test_the_records_read_are_those_the_rule_and_the_formula_name():
+    """enterprise_outcomes loads only these relations, so a relation named deep in a formula must be found."""
+    from yingshang.policies.models import Policy
+    from yingshang.policies.outcomes import relations_read
+
+    policy = Policy(
+        rule={
+            "all": [
+                {"var": "employees", "op": "ge", "value": "10", "clause": "第一条"},
+                {"not": {"agg": "exists", "of": "violations", "where": [], "clause": "第二条"}},
+            ]
+        },
+        formula={
+            "base": {
+                "kind": "rate",
+                "of": {"agg": "sum", "of": "loans", "field": "interest", "where": []},
+                "rate": "0.5",
+            }
+        },
+    )
+    assert relations_read(policy) == {"violations", "loans"}
+    assert relations_read(Policy(rule=PROJECT_RULE, formula=PROJECT_FORMULA)) == frozenset()
