@@ -11,7 +11,7 @@ from yingshang.rules.ast import leaves
 
 from . import engine
 from .models import PolicyVersion, Verdict
-from .outcomes import Outcome, evaluate_content
+from .outcomes import Outcome, evaluate_content, named_sources
 from .package import published_versions
 
 VERDICT_ORDER = {Verdict.ELIGIBLE: 0, Verdict.UNKNOWN: 1, Verdict.INELIGIBLE: 2}
@@ -34,24 +34,6 @@ def calculate(facts: dict[str, Any], *, decision_date: date) -> list[CalculatorR
     return results
 
 
-def _formula_sources(formula: Any) -> list[str]:
-    found: list[str] = []
-
-    def walk(value: Any) -> None:
-        if isinstance(value, dict):
-            of = value.get("of")
-            if isinstance(of, str):
-                found.append(of)
-            for child in value.values():
-                walk(child)
-        elif isinstance(value, list):
-            for child in value:
-                walk(child)
-
-    walk(formula)
-    return found
-
-
 def used_keys(*, today: date) -> tuple[list[str], list[str]]:
     """Variables and relations the published policies read, in registry order: the calculator's inputs."""
     variables: set[str] = set()
@@ -68,7 +50,7 @@ def used_keys(*, today: date) -> tuple[list[str], list[str]]:
                     variables.add(leaf.var)
         if version.formula:
             parse_formula(version.formula)  # a published formula always parses; this keeps the walk honest
-            for key in _formula_sources(version.formula):
+            for key in named_sources(version.formula):
                 (relations if key in engine.REGISTRY.relations else variables).add(key)
     return (
         [k for k in engine.REGISTRY.variables if k in variables],

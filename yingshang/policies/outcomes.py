@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from yingshang.rules import (
     Formula,
@@ -159,69 +159,69 @@ class Outcome:
         }
 
 
-# A published version never changes, so its parsed rule and formula are kept for the life of the process, keyed by
-# its id and rule hash. Reusing the same parsed objects also reuses the verdict closures the engine compiled for
-# them (rules.fast caches by object), so a 政策礼包 over 1,000 policies parses and compiles nothing per request.
-_PARSED: dict[tuple[int, str], tuple[Rule, Formula | None]] = {}
-_PARSED_LIMIT = 10_000
+T = TypeVar("T")
+
+
+def _per_version(content: PolicyContent, name: str, make: Callable[[], T]) -> T:
+    """`make()`, kept on the instance when `content` is a stored version. A version never changes after publishing,
+    and the 政策礼包 keeps its version instances for the life of the process (`package._VERSIONS`), so its parsed
+    rules, the closures the engine compiled for them and the relations they read are worked out once. A draft
+    (a `Policy`) can change at any time and gets a fresh answer every call."""
+    if not (isinstance(content, PolicyVersion) and content.pk is not None):
+        return make()
+    key = f"_memo_{name}"
+    if key not in content.__dict__:
+        content.__dict__[key] = make()
+    value: T = content.__dict__[key]
+    return value
 
 
 def parsed_content(content: PolicyContent) -> tuple[Rule, Formula | None]:
-    """The parsed rule and formula of a policy draft or version (cached for stored versions, also on the instance)."""
-    hit: tuple[Rule, Formula | None] | None = content.__dict__.get("_parsed")
-    if hit is not None:
-        return hit
-    key = None
-    if isinstance(content, PolicyVersion) and content.pk is not None and content.rule_hash:
-        key = (content.pk, content.rule_hash)
-        hit = _PARSED.get(key)
-    if hit is None:
-        hit = (parse_rule(content.rule), parse_formula(content.formula) if content.formula else None)
-        if key is not None:
-            if len(_PARSED) >= _PARSED_LIMIT:
-                _PARSED.clear()
-            _PARSED[key] = hit
-    if key is not None:
-        content.__dict__["_parsed"] = hit
-    return hit
+    """The parsed rule and formula of a policy draft or version."""
+    return _per_version(
+        content,
+        "parsed",
+        lambda: (parse_rule(content.rule), parse_formula(content.formula) if content.formula else None),
+    )
+
+
+def named_sources(value: Any) -> list[str]:
+    """Every name a rule's or formula's JSON gives as a source (`"of": …`): record relations (loans, violations…)
+    and the variables a formula's amounts are computed from, in order, nested aggregates included."""
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            of = node.get("of")
+            if isinstance(of, str):
+                found.append(of)
+            for child in node.values():
+                walk(child)
+        elif isinstance(node, list):
+            for child in node:
+                walk(child)
+
+    walk(value)
+    return found
 
 
 def relations_read(content: PolicyContent) -> frozenset[str]:
     """The record relations (loans, violations, grants…) a policy's rule and formula read."""
-    found: frozenset[str] | None = content.__dict__.get("_relations")
-    if found is not None:
-        return found
-    names: set[str] = set()
-
-    def walk(value: Any) -> None:
-        if isinstance(value, dict):
-            of = value.get("of")
-            if isinstance(of, str) and of in engine.REGISTRY.relations:
-                names.add(of)
-            for child in value.values():
-                walk(child)
-        elif isinstance(value, list):
-            for child in value:
-                walk(child)
-
-    walk(content.rule)
-    walk(content.formula)
-    found = frozenset(names)
-    if "_parsed" in content.__dict__:  # a stored version: immutable
-        content.__dict__["_relations"] = found
-    return found
+    return _per_version(
+        content,
+        "relations",
+        lambda: frozenset(
+            name
+            for name in (*named_sources(content.rule), *named_sources(content.formula))
+            if name in engine.REGISTRY.relations
+        ),
+    )
 
 
 def content_screen(content: PolicyContent) -> Callable[[Mapping[str, Any], date], bool]:
     """Eligible, unknown or a near miss (`rules.screen_function`): whether a 政策礼包 lists the policy and needs its
-    full outcome. Kept on a stored version's instance, which the package's cache keeps for the process."""
-    screen: Callable[[Mapping[str, Any], date], bool] | None = content.__dict__.get("_screen")
-    if screen is None:
-        rule, _ = parsed_content(content)
-        screen = screen_function(rule, engine.REGISTRY)
-        if "_parsed" in content.__dict__:  # a stored version: immutable, so the closure stays valid
-            content.__dict__["_screen"] = screen
-    return screen
+    full outcome."""
+    return _per_version(content, "screen", lambda: screen_function(parsed_content(content)[0], engine.REGISTRY))
 
 
 def evaluate_content(content: PolicyContent, facts: dict[str, Any], *, decision_date: date) -> Outcome:

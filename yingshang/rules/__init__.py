@@ -5,7 +5,7 @@ The language is described in docs/rules-language.md.
 
 from .ast import Aggregate, All, AnyOf, Leaf, Not, Rule, check_rule, leaves, parse_rule, rule_to_json
 from .errors import RuleError, Verdict, kleene_all, kleene_any, kleene_not
-from .evaluate import Evaluation, Explanation, evaluate, screen_function, worth_showing
+from .evaluate import Evaluation, Explanation, evaluate, screen_function
 from .formula import Benefit, Formula, check_formula, compute_benefit, formula_to_json, parse_formula
 from .overlap import overlapping_exceptions
 from .periods import Period, fmt_fen, fmt_number
@@ -48,5 +48,4 @@ __all__ = [
     "parse_rule",
     "rule_to_json",
     "screen_function",
-    "worth_showing",
 ]

@@ -318,16 +318,10 @@ def evaluate(rule: Rule, facts: Mapping[str, Any], *, decision_date: dt.date, re
     return evaluation
 
 
-def worth_showing(rule: Rule, facts: Mapping[str, Any], *, decision_date: dt.date, registry: Registry) -> bool:
-    """True when the rule holds, is unknown, or fails only as a near miss: the policies a 政策礼包 lists. The same
-    answer as `evaluate(...).verdict is not FALSE or .is_near_miss`, without building anything for the many that
-    are plainly not met."""
-    return screen_function(rule, registry)(facts, decision_date)
-
-
 def screen_function(rule: Rule, registry: Registry) -> Callable[[Mapping[str, Any], dt.date], bool]:
-    """`worth_showing` as one closure per parsed rule, for a caller that keeps it (a page screening 1,000 policies
-    calls it directly)."""
+    """Whether a rule holds, is unknown, or fails only as a near miss (the policies a 政策礼包 lists), as one closure
+    per parsed rule for a caller that keeps it: the same answer as `evaluate(...).verdict is not FALSE or
+    .is_near_miss`, without building anything for the many rules that are plainly not met."""
     fn = verdict_function(rule, registry)
 
     def screen(facts: Mapping[str, Any], decision_date: dt.date) -> bool:

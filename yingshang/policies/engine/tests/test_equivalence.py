@@ -31,7 +31,7 @@ from yingshang.policies.engine import (
     match_rows,
 )
 from yingshang.policies.engine.records import EnterpriseLoan, EnterpriseViolation
-from yingshang.rules import Verdict, evaluate, parse_rule, worth_showing
+from yingshang.rules import Verdict, evaluate, parse_rule, screen_function
 from yingshang.rules.evaluate import explain
 
 from .strategies import CHAINS, DECISION_DATES, PARKS, QUALIFICATIONS, TOWNS, enterprises, rules
@@ -106,7 +106,7 @@ def _check(rule: dict[str, Any], facts: dict[int, dict[str, Any]], decision_date
         assert full.is_near_miss == evaluation.is_near_miss, rule
         # The 政策礼包's screen lists exactly the eligible, unknown and near-miss policies.
         shown = full.tree.verdict is not Verdict.FALSE or full.is_near_miss
-        assert worth_showing(parsed, f, decision_date=decision_date, registry=REGISTRY) is shown, rule
+        assert screen_function(parsed, REGISTRY)(f, decision_date) is shown, rule
         python[pk] = evaluation.verdict
     for v in python.values():
         event(f"verdict {v.value}")
