@@ -135,22 +135,19 @@ def _last_number_stored(year: int) -> int:
     return int(found or 0)
 
 
-# Years whose sequence this process has seen committed; any other year is checked (and created) first.
-_SEQUENCE_YEARS: set[int] = set()
-
-
 def _sequence_next(year: int) -> int:
+    """The next value of the year's sequence, created on first use. One statement in the common case:
+    `to_regclass` gives NULL for a sequence that does not exist (yet, or any more: one created in a transaction
+    that was rolled back) and `nextval(NULL)` is NULL, so nothing the process remembers can be stale."""
     name = f"appeals_number_{int(year)}"
     with connection.cursor() as cursor:
-        if year not in _SEQUENCE_YEARS:
-            cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [name])
-            if not cursor.fetchone()[0]:
-                _sequence_create(cursor, name, year)
-            # Known from now on only if it outlives this transaction (a sequence created in a rolled-back one
-            # does not).
-            transaction.on_commit(lambda: _SEQUENCE_YEARS.add(year))
-        cursor.execute("SELECT nextval(%s)", [name])
-        return int(cursor.fetchone()[0])
+        cursor.execute("SELECT nextval(to_regclass(%s))", [name])
+        value = cursor.fetchone()[0]
+        if value is None:
+            _sequence_create(cursor, name, year)
+            cursor.execute("SELECT nextval(%s)", [name])
+            value = cursor.fetchone()[0]
+        return int(value)
 
 
 def _sequence_create(cursor: Any, name: str, year: int) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 
 from yingshang.accounts.roles import Role
 from yingshang.appeals.models import Appeal, AppealAttachment, Channel, IdempotencyKey, MeetingKind
@@ -41,6 +42,21 @@ def test_a_new_years_numbers_continue_after_those_already_given(enterprise_batte
     appeal = file_appeal(enterprise=enterprise_battery_maker)
     Appeal.objects.filter(pk=appeal.pk).update(number="SQ2032-000417")
     assert appeal_number_next(year=2032) == "SQ2032-000418"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL numbers come from a sequence per year")
+def test_a_sequence_that_is_gone_is_made_again_after_the_numbers_given(
+    enterprise_battery_maker, django_capture_on_commit_callbacks
+):
+    """A year's sequence that no longer exists (created in a transaction rolled back after its commit callbacks
+    ran, as test suites do) is made again by the next filing in the same process, after every number stored."""
+    with django_capture_on_commit_callbacks(execute=True):
+        first = file_appeal(enterprise=enterprise_battery_maker)
+    year = first.created_at.year
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP SEQUENCE "appeals_number_{year}"')
+    again = file_appeal(enterprise=enterprise_battery_maker)
+    assert int(again.number[-6:]) == int(first.number[-6:]) + 1
 
 
 def test_the_same_12345_work_order_never_creates_a_second_appeal(enterprise_battery_maker):
