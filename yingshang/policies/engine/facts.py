@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db.models import F, Q, Value
+from django.db.models import DateField, F, Value
 
 from yingshang.core.errors import ApplicationError
+from yingshang.core.prepared import Prepared, as_bool, as_date, as_json
 from yingshang.enterprises.models import (
     Enterprise,
     EnterpriseFact,
@@ -58,28 +59,78 @@ def relation_rows(relation: Relation, enterprise_ids: list[int]) -> dict[int, li
     return out
 
 
-def _names(enterprise: Enterprise, decision_date: dt.date) -> dict[str, list[str]]:
-    """The qualifications in force, industry chains, township and park of one enterprise, by name, in one query."""
+# One enterprise's facts are read on every 政策礼包 request, so their queries are compiled once (`Prepared`). The
+# rows come back raw; `_RAW` turns a column into what the ORM would have given.
+_RAW: dict[str, Callable[[Any], Any]] = {
+    "date": as_date,
+    "boolean": as_bool,
+    "decimal": lambda v: v if isinstance(v, int | Decimal) else Decimal(str(v)),  # SQLite may give a float
+}
 
-    def named(qs: Any, kind: str, name: str) -> Any:
-        return qs.order_by().annotate(_kind=Value(kind), _label=F(name)).values_list("_kind", "_label")
+
+def _supplied_query(enterprise_id: int) -> Any:
+    return (
+        EnterpriseFact.objects.filter(enterprise_id=enterprise_id, key__in=SUPPLIED_KEYS, year__isnull=True)
+        .order_by()
+        .values_list("key", "value")
+    )
+
+
+def _names_query(enterprise_id: int) -> Any:
+    """The qualifications (with their expiry), industry chains, township and park of one enterprise, by name."""
+
+    def named(qs: Any, kind: str, name: str, until: Any = None) -> Any:
+        return (
+            qs.order_by()
+            .annotate(
+                _kind=Value(kind),
+                _label=F(name),
+                _until=Value(None, output_field=DateField()) if until is None else until,
+            )
+            .values_list("_kind", "_label", "_until")
+        )
 
     parts = [
         named(
-            EnterpriseQualification.objects.filter(enterprise=enterprise).filter(
-                Q(expires_on__isnull=True) | Q(expires_on__gte=decision_date)
-            ),
+            EnterpriseQualification.objects.filter(enterprise_id=enterprise_id),
             "qualification",
             "qualification__name",
+            F("expires_on"),
         ),
-        named(IndustryChain.objects.filter(enterprises=enterprise), "chain", "name"),
-        named(Township.objects.filter(enterprises=enterprise), "township", "name"),
-        named(Park.objects.filter(enterprises=enterprise), "park", "name"),
+        named(IndustryChain.objects.filter(enterprises=enterprise_id), "chain", "name"),
+        named(Township.objects.filter(enterprises=enterprise_id), "township", "name"),
+        named(Park.objects.filter(enterprises=enterprise_id), "park", "name"),
     ]
-    found: dict[str, list[str]] = {"qualification": [], "chain": [], "township": [], "park": []}
-    for kind, label in parts[0].union(*parts[1:], all=True):
-        found[kind].append(label)
-    return found
+    return parts[0].union(*parts[1:], all=True)
+
+
+_SUPPLIED = Prepared(_supplied_query)
+_NAMES = Prepared(_names_query)
+# Per relation key: the relation it was prepared for (a relation can be registered again) and its query.
+_RELATIONS: dict[str, tuple[Relation, Prepared]] = {}
+
+
+def _relation_prepared(relation: Relation) -> Prepared:
+    known = _RELATIONS.get(relation.key)
+    if known is None or known[0] is not relation:
+        columns = [f.db for f in relation.fields]
+        known = _RELATIONS[relation.key] = (
+            relation,
+            Prepared(lambda pk: relation_queryset(relation).filter(enterprise_id=pk).values_list(*columns)),
+        )
+    return known[1]
+
+
+def _records(relation: Relation, enterprise_id: int) -> list[dict[str, Any]]:
+    """One enterprise's records of a relation, as `relation_rows` gives them."""
+    fields = [(f, _RAW.get(f.type)) for f in relation.fields]
+    return [
+        {
+            f.key: _record_value(f, raw(value) if raw and value is not None else value)
+            for (f, raw), value in zip(fields, row, strict=True)
+        }
+        for row in _relation_prepared(relation).rows(enterprise_id)
+    ]
 
 
 def facts_for_enterprise(
@@ -88,12 +139,11 @@ def facts_for_enterprise(
     """Every registered variable of one enterprise (None where the platform does not know it) and its records of
     every relation, or of just `relations` (a caller that knows which relations its rules read; the others are
     left out, never given as empty)."""
-    supplied = dict(
-        EnterpriseFact.objects.filter(enterprise=enterprise, key__in=SUPPLIED_KEYS, year__isnull=True).values_list(
-            "key", "value"
-        )
-    )
-    names = _names(enterprise, decision_date)
+    supplied = {key: as_json(value) for key, value in _SUPPLIED.rows(enterprise.pk)}
+    names: dict[str, list[str]] = {"qualification": [], "chain": [], "township": [], "park": []}
+    for kind, label, until in _NAMES.rows(enterprise.pk):
+        if until is None or as_date(until) >= decision_date:  # type: ignore[operator]
+            names[kind].append(label)
     loaded = Loaded(
         decision_date=decision_date,
         supplied={k: _from_json(REGISTRY.variables[k], v) for k, v in supplied.items()},
@@ -107,7 +157,7 @@ def facts_for_enterprise(
         facts[key] = variable.accessor(enterprise, loaded)
     for key, relation in REGISTRY.relations.items():
         if relations is None or key in relations:
-            facts[key] = relation_rows(relation, [enterprise.pk])[enterprise.pk]
+            facts[key] = _records(relation, enterprise.pk)
     return facts
 
 

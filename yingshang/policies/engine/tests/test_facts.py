@@ -81,6 +81,57 @@ def test_expired_qualification_does_not_count() -> None:
     assert count_matches(rule, decision_date=D - dt.timedelta(days=1)) == (1, 0)
 
 
+@pytest.mark.django_db
+def test_facts_read_by_compiled_sql_are_typed_as_the_orm_gives_them() -> None:
+    """The 政策礼包 reads an enterprise's facts through SQL compiled once (`core.prepared`); what it reads is what
+    the ORM gives: dates as dates, flags as booleans, money in yuan, names in force on the decision date."""
+    from yingshang.enterprises.tests.factories import IndustryChainFactory, ParkFactory
+    from yingshang.policies.engine import relation_rows
+    from yingshang.policies.engine.records import EnterpriseLoan
+
+    enterprise = EnterpriseFactory.create(park=ParkFactory.create(name="高新区"))
+    enterprise.industry_chains.set([IndustryChainFactory.create(name="新能源电池")])
+    other = EnterpriseFactory.create()
+    qualification, _ = Qualification.objects.get_or_create(name="高新技术企业", defaults={"code": "high_tech"})
+    EnterpriseQualification.objects.filter(enterprise=enterprise).delete()
+    EnterpriseQualification.objects.create(enterprise=enterprise, qualification=qualification, expires_on=D)
+    EnterpriseFact.objects.create(
+        enterprise=enterprise, key="equipment_investment", value="1200.5", source="企业自报", as_of=D
+    )
+    EnterpriseFact.objects.create(
+        enterprise=enterprise, key="robot_replacement_project", value=True, source="企业自报", as_of=D
+    )
+    EnterpriseLoan.objects.create(
+        enterprise=enterprise, kind="ip_pledge", amount_fen=123_456, interest_fen=7_801, granted_on=D, first_loan=True
+    )
+    EnterpriseLoan.objects.create(enterprise=other, kind="ecommerce", amount_fen=1, granted_on=D)
+
+    facts = facts_for_enterprise(enterprise, decision_date=D)
+    assert facts["loans"] == [
+        {
+            "kind": "ip_pledge",
+            "amount": Decimal("1234.56"),
+            "interest": Decimal("78.01"),
+            "granted_on": D,
+            "pboc_relending": False,
+            "first_loan": True,
+        }
+    ]
+    assert type(facts["loans"][0]["granted_on"]) is dt.date and facts["loans"][0]["pboc_relending"] is False
+    for key, relation in REGISTRY.relations.items():
+        assert facts[key] == relation_rows(relation, [enterprise.pk])[enterprise.pk], key
+    assert facts["equipment_investment"] == Decimal("1200.5")
+    assert facts["robot_replacement_project"] is True
+    assert facts["qualifications"] == frozenset({"高新技术企业"})  # in force through its last day
+    assert facts["industry_chains"] == frozenset({"新能源电池"})
+    assert facts["park"] == "高新区" and facts["township"] == enterprise.township.name
+    later = facts_for_enterprise(enterprise, decision_date=D + dt.timedelta(days=1))
+    assert later["qualifications"] == frozenset()
+    # Another enterprise's records and facts stay its own.
+    assert facts_for_enterprise(other, decision_date=D)["loans"][0]["kind"] == "ecommerce"
+    assert facts_for_enterprise(other, decision_date=D)["equipment_investment"] is None
+
+
 def test_typed_facts_are_parsed() -> None:
     facts = facts_from_input(
         {
