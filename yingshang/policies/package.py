@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -14,6 +15,7 @@ from django.utils import timezone
 from yingshang.accounts.models import Department
 from yingshang.core.audit import Action, audit_record
 from yingshang.core.errors import ApplicationError, PermissionDeniedError
+from yingshang.core.prepared import Prepared
 from yingshang.enterprises.models import Enterprise, EnterpriseFact
 from yingshang.enterprises.services import EnterpriseInput, enterprise_save
 
@@ -65,23 +67,39 @@ _LONG_FIELDS = ("source_text", "review_rules", "materials", "test_cases")
 # (`forget_version`): on SQLite an id can come back after a rolled-back transaction.
 _VERSIONS: dict[int, PolicyVersion] = {}
 _VERSIONS_LIMIT = 10_000
-# The last in-force list, ordered by title, for the same current versions and day: most requests reuse it.
-_ORDERED: dict[str, Any] = {"key": None, "versions": []}
+_CURRENT = Prepared(
+    lambda _: (
+        Policy.objects.filter(status=PolicyStatus.PUBLISHED, current_version__isnull=False)
+        .order_by("current_version_id")
+        .values_list("current_version_id")
+    )
+)
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """The published versions in force on one day, ordered by title, with what every request works out of them
+    again otherwise: each version's screen closure and the record relations any of them reads."""
+
+    key: tuple[date, tuple[int, ...]]
+    versions: tuple[PolicyVersion, ...]
+    screens: tuple[tuple[PolicyVersion, Callable[[Mapping[str, Any], date], bool]], ...]
+    relations: frozenset[str]
+
+
+# The last catalogue, for the same current versions and day: most requests reuse it.
+_CATALOGUE: list[Catalogue] = []
 
 
 def forget_version(sender: Any, instance: PolicyVersion, **kwargs: Any) -> None:
     _VERSIONS.pop(instance.pk, None)
-    _ORDERED["key"] = None
+    _CATALOGUE.clear()
 
 
-def _in_force(today: date) -> list[PolicyVersion]:
-    current = tuple(
-        Policy.objects.filter(status=PolicyStatus.PUBLISHED, current_version__isnull=False)
-        .order_by()
-        .values_list("current_version_id", flat=True)
-    )
-    if _ORDERED["key"] == (today, current):
-        return list(_ORDERED["versions"])
+def catalogue(today: date) -> Catalogue:
+    current = tuple(pk for (pk,) in _CURRENT.rows())
+    if _CATALOGUE and _CATALOGUE[0].key == (today, current):
+        return _CATALOGUE[0]
     stale = [pk for pk in current if pk not in _VERSIONS]
     if stale:
         if len(_VERSIONS) + len(stale) > _VERSIONS_LIMIT:
@@ -89,18 +107,24 @@ def _in_force(today: date) -> list[PolicyVersion]:
             stale = list(current)
         for version in PolicyVersion.objects.filter(pk__in=stale).defer(*_LONG_FIELDS):
             _VERSIONS[version.pk] = version
-    in_force = [
-        v for v in (_VERSIONS[pk] for pk in current if pk in _VERSIONS) if not (v.valid_to and v.valid_to < today)
-    ]
-    in_force.sort(key=lambda v: (v.title, v.pk))
-    _ORDERED.update(key=(today, current), versions=in_force)
-    return list(in_force)
+    in_force = sorted(
+        (v for v in (_VERSIONS[pk] for pk in current if pk in _VERSIONS) if not (v.valid_to and v.valid_to < today)),
+        key=lambda v: (v.title, v.pk),
+    )
+    built = Catalogue(
+        key=(today, current),
+        versions=tuple(in_force),
+        screens=tuple((v, content_screen(v)) for v in in_force),
+        relations=frozenset().union(*(relations_read(v) for v in in_force)),
+    )
+    _CATALOGUE[:] = [built]
+    return built
 
 
 def published_versions(today: date, *, departments: bool = True) -> list[PolicyVersion]:
     """Current versions of published policies still in force, ordered by title, with their reviewing departments
     (as named now) unless `departments=False` (then attach them to what is shown with `with_departments`)."""
-    versions = _in_force(today)
+    versions = list(catalogue(today).versions)
     return with_departments(versions) if departments else versions
 
 
@@ -116,13 +140,12 @@ def with_departments(versions: list[PolicyVersion]) -> list[PolicyVersion]:
 def enterprise_outcomes(enterprise: Enterprise, *, today: date) -> list[tuple[PolicyVersion, Outcome]]:
     """One enterprise against every published policy in force: the verdict of each, and the full outcome (amount,
     explanation tree, missing facts, near-miss sentences) of the ones worth showing (eligible, unknown, near miss)."""
-    versions = _in_force(today)
-    relations = frozenset().union(*(relations_read(v) for v in versions))
-    facts = engine.facts_for_enterprise(enterprise, decision_date=today, relations=relations)
+    known = catalogue(today)
+    facts = engine.facts_for_enterprise(enterprise, decision_date=today, relations=known.relations)
     return [
         (version, evaluate_content(version, facts, decision_date=today))
-        for version in versions
-        if content_screen(version)(facts, today)
+        for version, screen in known.screens
+        if screen(facts, today)
     ]
 
 
