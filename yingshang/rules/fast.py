@@ -155,9 +155,30 @@ def _aggregate(node: Aggregate, registry: Registry, positive: bool) -> Fn:
     return aggregate_leaf
 
 
+def _cost(node: Rule, registry: Registry) -> int:
+    """How late a condition is worth testing: flags, equalities and tags (one look-up, never relaxed) first, then
+    dates and other leaves, numeric comparisons (a near miss passes the relaxed pass), groups, and last the
+    aggregates over records. A `not` costs what its condition costs."""
+    if isinstance(node, Leaf):
+        type_ = registry.variable(node.var).type
+        if node.op in ("is_true", "is_false", "eq", "ne") or type_ == "tags":
+            return 0
+        if type_ in ("decimal", "integer") and node.op in ("ge", "gt", "le", "lt", "between"):
+            return 2
+        return 1
+    if isinstance(node, Not):
+        return _cost(node.child, registry)
+    if isinstance(node, Aggregate):
+        return 4
+    return 3
+
+
 def _compile(node: Rule, registry: Registry, positive: bool) -> Fn:
     if isinstance(node, All | AnyOf):
-        children = [_compile(c, registry, positive) for c in node.children]
+        # all/any do not depend on the order of their children, and they stop at the first decisive child, so the
+        # cheap conditions that relaxing never turns TRUE go first.
+        ordered = sorted(node.children, key=lambda c: _cost(c, registry))
+        children = [_compile(c, registry, positive) for c in ordered]
         stop = node.__class__ is AnyOf  # any: stops at the first True; all: at the first False
 
         def group(facts: Mapping[str, Any], d: dt.date, relax: bool) -> Tri:

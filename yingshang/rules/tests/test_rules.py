@@ -171,3 +171,34 @@ def test_aggregates_over_records() -> None:
     evaluation = evaluate(parse_rule(none), {}, decision_date=D, registry=R)
     assert evaluation.verdict is Verdict.UNKNOWN
     assert evaluation.missing == ["贷款"]
+
+
+class _Reads(dict):  # type: ignore[type-arg]
+    """Facts that remember which keys a rule looked at."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.read: list[str] = []
+
+    def get(self, key: str, default: object = None) -> object:
+        self.read.append(key)
+        return super().get(key, default)
+
+
+def test_the_screen_tests_the_decisive_cheap_conditions_first() -> None:
+    """A policy plainly not met is dropped on a flag without adding up the enterprise's records, whatever the order
+    the author wrote the conditions in; the verdict is the same in any order."""
+    from yingshang.rules import screen_function
+
+    records = {"agg": "sum", "of": "loans", "field": "amount", "op": "ge", "value": "100", "clause": "第三条"}
+    written = {"all": [records, leaf("revenue", "ge", "2000"), {"not": leaf("dishonest", "is_true")}]}
+    facts = _Reads(revenue=Decimal("10"), dishonest=True, loans=[{"kind": "a", "amount": Decimal("500")}])
+    assert screen_function(parse_rule(written), R)(facts, D) is False
+    assert facts.read == ["dishonest"]
+    honest = _Reads(revenue=Decimal("1990"), dishonest=False, loans=[{"kind": "a", "amount": Decimal("500")}])
+    assert screen_function(parse_rule(written), R)(honest, D) is True  # a near miss on revenue, still listed
+    assert honest.read == ["dishonest", "revenue", "loans"]
+    for order in ([0, 1, 2], [2, 1, 0], [1, 0, 2]):
+        rule = {"all": [written["all"][i] for i in order]}
+        assert verdict(rule, {"revenue": Decimal("2500"), "dishonest": False, "loans": []}) is Verdict.FALSE
+        assert verdict(rule, {"revenue": Decimal("2500"), "dishonest": False}) is Verdict.UNKNOWN
