@@ -8,7 +8,7 @@ from collections.abc import Callable, Collection, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db.models import DateField, F, Value
+from django.db.models import DateField, F, JSONField, Value
 
 from yingshang.core.errors import ApplicationError
 from yingshang.core.prepared import Prepared, as_bool, as_date, as_json
@@ -68,44 +68,43 @@ _RAW: dict[str, Callable[[Any], Any]] = {
 }
 
 
-def _supplied_query(enterprise_id: int) -> Any:
-    return (
-        EnterpriseFact.objects.filter(enterprise_id=enterprise_id, key__in=SUPPLIED_KEYS, year__isnull=True)
-        .order_by()
-        .values_list("key", "value")
-    )
+def _own_facts_query(enterprise_id: int) -> Any:
+    """In one query: the facts an enterprise supplied (kind "fact": key and JSON value), and its qualifications
+    (with their expiry), industry chains, township and park by name."""
 
-
-def _names_query(enterprise_id: int) -> Any:
-    """The qualifications (with their expiry), industry chains, township and park of one enterprise, by name."""
-
-    def named(qs: Any, kind: str, name: str, until: Any = None) -> Any:
+    def part(qs: Any, kind: str, label: str, until: Any = None, value: Any = None) -> Any:
         return (
             qs.order_by()
             .annotate(
                 _kind=Value(kind),
-                _label=F(name),
+                _label=F(label),
                 _until=Value(None, output_field=DateField()) if until is None else until,
+                _value=Value(None, output_field=JSONField()) if value is None else value,
             )
-            .values_list("_kind", "_label", "_until")
+            .values_list("_kind", "_label", "_until", "_value")
         )
 
     parts = [
-        named(
+        part(
+            EnterpriseFact.objects.filter(enterprise_id=enterprise_id, key__in=SUPPLIED_KEYS, year__isnull=True),
+            "fact",
+            "key",
+            value=F("value"),
+        ),
+        part(
             EnterpriseQualification.objects.filter(enterprise_id=enterprise_id),
             "qualification",
             "qualification__name",
-            F("expires_on"),
+            until=F("expires_on"),
         ),
-        named(IndustryChain.objects.filter(enterprises=enterprise_id), "chain", "name"),
-        named(Township.objects.filter(enterprises=enterprise_id), "township", "name"),
-        named(Park.objects.filter(enterprises=enterprise_id), "park", "name"),
+        part(IndustryChain.objects.filter(enterprises=enterprise_id), "chain", "name"),
+        part(Township.objects.filter(enterprises=enterprise_id), "township", "name"),
+        part(Park.objects.filter(enterprises=enterprise_id), "park", "name"),
     ]
     return parts[0].union(*parts[1:], all=True)
 
 
-_SUPPLIED = Prepared(_supplied_query)
-_NAMES = Prepared(_names_query)
+_OWN_FACTS = Prepared(_own_facts_query)
 # Per relation key: the relation it was prepared for (a relation can be registered again) and its query.
 _RELATIONS: dict[str, tuple[Relation, Prepared]] = {}
 
@@ -139,10 +138,12 @@ def facts_for_enterprise(
     """Every registered variable of one enterprise (None where the platform does not know it) and its records of
     every relation, or of just `relations` (a caller that knows which relations its rules read; the others are
     left out, never given as empty)."""
-    supplied = {key: as_json(value) for key, value in _SUPPLIED.rows(enterprise.pk)}
+    supplied: dict[str, Any] = {}
     names: dict[str, list[str]] = {"qualification": [], "chain": [], "township": [], "park": []}
-    for kind, label, until in _NAMES.rows(enterprise.pk):
-        if until is None or as_date(until) >= decision_date:  # type: ignore[operator]
+    for kind, label, until, value in _OWN_FACTS.rows(enterprise.pk):
+        if kind == "fact":
+            supplied[label] = as_json(value)
+        elif until is None or as_date(until) >= decision_date:  # type: ignore[operator]
             names[kind].append(label)
     loaded = Loaded(
         decision_date=decision_date,
