@@ -82,6 +82,8 @@ class Policy(PolicyContent):
         ordering = ["-updated_at", "-id"]
         verbose_name = "政策"
         verbose_name_plural = "政策"
+        # The 政策礼包 asks on every request which versions are current; this answers from the index alone.
+        indexes = [models.Index(fields=["status", "current_version"], name="policy_status_current")]
 
     def __str__(self) -> str:
         return self.title
