@@ -95,17 +95,20 @@ def jsonable(value: Any) -> Any:
     return value
 
 
+_TREE_VERDICT = {v: (VERDICTS[v].value, v.mark) for v in EngineVerdict}
+
+
 def _tree(node: Any, held: list[str]) -> dict[str, Any]:
     """The explanation as plain data; appends to `held` the clauses of the conditions that hold (what an eligible
     verdict rests on), in order and once each."""
-    verdict = VERDICTS[node.verdict]
+    value, mark = _TREE_VERDICT[node.verdict]
     clause = getattr(node, "clause", "") or ""
     children = getattr(node, "children", ()) or ()
-    if clause and verdict == Verdict.ELIGIBLE and not children and clause not in held:
+    if clause and value == "eligible" and not children and clause not in held:
         held.append(clause)
     return {
-        "verdict": verdict.value,
-        "mark": node.verdict.mark,
+        "verdict": value,
+        "mark": mark,
         "clause": clause,
         "text": node.text,
         "children": [_tree(child, held) for child in children],
