@@ -1,8 +1,8 @@
 """Querysets compiled to SQL once and run many times, for the few reads that run on every request of a hot page.
 
 Building and compiling a queryset costs Django 0.5–1.5 ms of CPU, several times what the database spends on a small
-indexed read (measured in docs/benchmarks.md for the 政策礼包, which reads an enterprise's facts in five queries).
-`Prepared` builds the queryset once per database with a marker value where the per-call value (an enterprise id)
+indexed read (measured in docs/benchmarks.md for the 政策礼包, which reads an enterprise's facts on every request).
+`Prepared` builds the queryset once per process with a marker value where the per-call value (an enterprise id)
 goes, keeps the SQL and its parameters, and afterwards only swaps the value and executes. The SQL is still the ORM's
 own, so table and column names follow the models, and the query runs through Django's cursor (query logging,
 execute wrappers and test query counts see it).

@@ -87,19 +87,21 @@ class Catalogue:
     relations: frozenset[str]
 
 
-# The last catalogue, for the same current versions and day: most requests reuse it.
-_CATALOGUE: list[Catalogue] = []
+# The last catalogue, for the same current versions and day: most requests reuse it. Read and replaced as one
+# dict item, so a thread never sees it half-changed.
+_CATALOGUE: dict[str, Catalogue | None] = {"last": None}
 
 
 def forget_version(sender: Any, instance: PolicyVersion, **kwargs: Any) -> None:
     _VERSIONS.pop(instance.pk, None)
-    _CATALOGUE.clear()
+    _CATALOGUE["last"] = None
 
 
 def catalogue(today: date) -> Catalogue:
     current = tuple(pk for (pk,) in _CURRENT.rows())
-    if _CATALOGUE and _CATALOGUE[0].key == (today, current):
-        return _CATALOGUE[0]
+    last = _CATALOGUE["last"]
+    if last is not None and last.key == (today, current):
+        return last
     stale = [pk for pk in current if pk not in _VERSIONS]
     if stale:
         if len(_VERSIONS) + len(stale) > _VERSIONS_LIMIT:
@@ -117,7 +119,7 @@ def catalogue(today: date) -> Catalogue:
         screens=tuple((v, content_screen(v)) for v in in_force),
         relations=frozenset().union(*(relations_read(v) for v in in_force)),
     )
-    _CATALOGUE[:] = [built]
+    _CATALOGUE["last"] = built
     return built
 
 

@@ -104,7 +104,19 @@ def _own_facts_query(enterprise_id: int) -> Any:
     return parts[0].union(*parts[1:], all=True)
 
 
-_OWN_FACTS = Prepared(_own_facts_query)
+# Compiled for the supplied keys registered at the time (a key registered later compiles the query again); the keys
+# and their query are replaced together.
+_OWN_FACTS: dict[str, tuple[tuple[str, ...], Prepared]] = {}
+
+
+def _own_facts_prepared() -> Prepared:
+    keys = tuple(SUPPLIED_KEYS)
+    known = _OWN_FACTS.get("current")
+    if known is None or known[0] != keys:
+        known = _OWN_FACTS["current"] = (keys, Prepared(_own_facts_query))
+    return known[1]
+
+
 # Per relation key: the relation it was prepared for (a relation can be registered again) and its query.
 _RELATIONS: dict[str, tuple[Relation, Prepared]] = {}
 
@@ -140,7 +152,7 @@ def facts_for_enterprise(
     left out, never given as empty)."""
     supplied: dict[str, Any] = {}
     names: dict[str, list[str]] = {"qualification": [], "chain": [], "township": [], "park": []}
-    for kind, label, until, value in _OWN_FACTS.rows(enterprise.pk):
+    for kind, label, until, value in _own_facts_prepared().rows(enterprise.pk):
         if kind == "fact":
             supplied[label] = as_json(value)
         elif until is None or as_date(until) >= decision_date:  # type: ignore[operator]

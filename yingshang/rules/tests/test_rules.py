@@ -173,7 +173,7 @@ def test_aggregates_over_records() -> None:
     assert evaluation.missing == ["贷款"]
 
 
-class _Reads(dict):  # type: ignore[type-arg]
+class _Reads(dict[str, object]):
     """Facts that remember which keys a rule looked at."""
 
     def __init__(self, *args: object, **kwargs: object) -> None:

@@ -124,6 +124,7 @@ def test_facts_read_by_compiled_sql_are_typed_as_the_orm_gives_them() -> None:
     assert facts["robot_replacement_project"] is True
     assert facts["qualifications"] == frozenset({"高新技术企业"})  # in force through its last day
     assert facts["industry_chains"] == frozenset({"新能源电池"})
+    assert enterprise.township is not None
     assert facts["park"] == "高新区" and facts["township"] == enterprise.township.name
     later = facts_for_enterprise(enterprise, decision_date=D + dt.timedelta(days=1))
     assert later["qualifications"] == frozenset()
