@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
+
+M = TypeVar("M", bound=Model)
 
 # Where the per-call value goes: no primary key takes it, so it cannot be mistaken for a constant of the query.
 MARK = -7_315_426_981
@@ -63,6 +65,16 @@ class Prepared:
         with connections[using].cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchall()
+
+    def instances(self, model: type[M], attnames: Sequence[str], value: int | None = None) -> list[M]:
+        """The rows as `model` instances holding just `attnames` (the queryset's `values_list` columns, which must
+        be plain fields needing no conversion, in the model's field order); the other fields load on access, as
+        after `.only()`."""
+        order = [f.attname for f in model._meta.concrete_fields if f.attname in attnames]
+        if order != list(attnames):
+            raise ImproperlyConfigured(f"Prepared: give {model.__name__}'s fields in its own order: {order}")
+        using = self._sql()[0]
+        return [model.from_db(using, attnames, row) for row in self.rows(value)]
 
 
 def as_date(value: Any) -> dt.date | None:

@@ -21,7 +21,16 @@ from yingshang.enterprises.services import EnterpriseInput, enterprise_save
 
 from . import engine
 from .applications import window_state
-from .models import Application, Policy, PolicyInterest, PolicyStatus, PolicySubscription, PolicyVersion, Verdict
+from .models import (
+    Application,
+    ApplicationStatus,
+    Policy,
+    PolicyInterest,
+    PolicyStatus,
+    PolicySubscription,
+    PolicyVersion,
+    Verdict,
+)
 from .outcomes import (
     Outcome,
     content_screen,
@@ -130,10 +139,23 @@ def published_versions(today: date, *, departments: bool = True) -> list[PolicyV
     return with_departments(versions) if departments else versions
 
 
+# The 政策礼包 reads these on every request (compiled once, `core.prepared`).
+_DEPARTMENTS = Prepared(lambda _: Department.objects.order_by().values_list("id", "name"))
+_INTERESTS = Prepared(lambda pk: PolicyInterest.objects.filter(enterprise_id=pk).order_by().values_list("policy_id"))
+_APPLICATIONS = Prepared(
+    lambda pk: (
+        Application.objects.filter(enterprise_id=pk)
+        .exclude(status=ApplicationStatus.REJECTED)
+        .order_by("submitted_at")
+        .values_list("id", "policy_id", "status")
+    )
+)
+
+
 def with_departments(versions: list[PolicyVersion]) -> list[PolicyVersion]:
     """Attach the reviewing departments, read now (a renamed department shows at once), to the versions a page
     shows; only their names are read (other fields load on access)."""
-    departments = Department.objects.only("name").in_bulk({v.reviewing_department_id for v in versions})
+    departments = {d.pk: d for d in _DEPARTMENTS.instances(Department, ["id", "name"])}
     for version in versions:
         version.reviewing_department = departments[version.reviewing_department_id]
     return versions
@@ -153,13 +175,9 @@ def enterprise_outcomes(enterprise: Enterprise, *, today: date) -> list[tuple[Po
 
 def package_for(enterprise: Enterprise, *, today: date | None = None) -> Package:
     today = today or timezone.localdate()
-    interests = set(PolicyInterest.objects.filter(enterprise=enterprise).values_list("policy_id", flat=True))
+    interests = {policy_id for (policy_id,) in _INTERESTS.rows(enterprise.pk)}
     applications = {
-        a.policy_id: a
-        for a in Application.objects.filter(enterprise=enterprise)
-        .exclude(status="rejected")
-        .only("id", "policy_id", "status")
-        .order_by("submitted_at")
+        a.policy_id: a for a in _APPLICATIONS.instances(Application, ["id", "policy_id", "status"], enterprise.pk)
     }
     package = Package()
     missing_labels: list[str] = []

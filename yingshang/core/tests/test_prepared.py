@@ -69,3 +69,17 @@ def test_raw_columns_become_python_values() -> None:
     assert as_json('{"a": [1, "二"]}') == {"a": [1, "二"]}
     assert as_json('"1200.5"') == "1200.5"
     assert as_json(True) is True
+
+
+def test_rows_become_instances_whose_other_fields_load_on_access() -> None:
+    department = DepartmentFactory.create(name="经信局", code="JXJ-9")
+    one = Prepared(lambda pk: Department.objects.filter(pk=pk).values_list("id", "name"))
+    [loaded] = one.instances(Department, ["id", "name"], department.pk)
+    assert (loaded.pk, loaded.name, loaded._state.adding) == (department.pk, "经信局", False)
+    with CaptureQueriesContext(connection) as queries:
+        assert loaded.code == "JXJ-9"  # deferred, read when asked for
+    assert len(queries) == 1
+    with pytest.raises(ImproperlyConfigured):
+        Prepared(lambda pk: Department.objects.filter(pk=pk).values_list("name", "id")).instances(
+            Department, ["name", "id"], department.pk
+        )
