@@ -101,6 +101,46 @@ def test_picking_a_policy_reminds_once_when_its_window_opens(policies, owner, cl
     assert Policy.objects.filter(pk=first.pk).exists()
 
 
+def test_the_package_shows_what_the_enterprise_picked_and_applied_for(policies, owner, staff, client_as, make_user):
+    """The page reads the enterprise's 点单 and applications on every request: a pick shows 取消点单, a live
+    application replaces 立即申报 with a link to it, a rejected one offers 立即申报 again; another enterprise's
+    picks and applications never show."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from yingshang.policies.applications import application_review, application_submit
+
+    first, _ = policies
+    apply_url = reverse("policies:apply", args=[first.pk])
+    client = client_as(owner)
+    page = client.get(reverse("policies:package")).content.decode()
+    assert "取消点单" not in page and apply_url in page
+    other = make_user(Role.ENTERPRISE, enterprise=EnterpriseFactory.create(employees=300))
+    client_as(other).post(reverse("policies:interest", args=[first.pk]))
+    assert "取消点单" not in client.get(reverse("policies:package")).content.decode()
+
+    client.post(reverse("policies:interest", args=[first.pk]))
+    item = package_for(owner.enterprise).eligible[0]
+    assert item.version.policy_id == first.pk and item.interested and item.application is None
+    assert "取消点单" in client.get(reverse("policies:package")).content.decode()
+
+    def submit(user):
+        pdf = SimpleUploadedFile("申请表.pdf", b"%PDF-1.4\n1 0 obj\n", content_type="application/pdf")
+        return application_submit(policy=first, enterprise=user.enterprise, by=user, files={0: pdf})
+
+    submit(other)
+    assert package_for(owner.enterprise).eligible[0].application is None
+    application = submit(owner)
+    item = package_for(owner.enterprise).eligible[0]
+    assert item.application is not None and item.application.pk == application.pk
+    page = client.get(reverse("policies:package")).content.decode()
+    assert "查看申报(待审核)" in page and apply_url not in page
+    assert reverse("policies:application_detail", args=[application.pk]) in page
+
+    application_review(application=application, by=staff, decision="reject", reason="不符合第二条")
+    assert package_for(owner.enterprise).eligible[0].application is None
+    assert apply_url in client.get(reverse("policies:package")).content.decode()
+
+
 def test_the_calculator_api_needs_no_login_and_stores_nothing(policies):
     before = EnterpriseFact.objects.count()
     response = Client().post(
