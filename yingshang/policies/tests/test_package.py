@@ -155,6 +155,54 @@ def test_the_calculator_api_needs_no_login_and_stores_nothing(policies):
     assert EnterpriseFact.objects.count() == before
 
 
+def test_the_calculator_asks_for_what_the_published_policies_read(policies, staff, department_jingxin):
+    """Its inputs are the variables and record relations of every published rule, formula and exception."""
+    from yingshang.policies.calculator import used_keys
+    from yingshang.policies.services import PolicyInput, policy_case_save, policy_create, policy_publish
+
+    assert used_keys(today=date.today()) == (["employees", "annual_revenue", "equipment_investment"], [])
+    policy = policy_create(
+        data=PolicyInput(
+            title="无事故企业奖励",
+            reviewing_department=department_jingxin,
+            rule={
+                "all": [
+                    {"var": "employees", "op": "ge", "value": "100", "clause": "第二条"},
+                    {"not": {"agg": "exists", "of": "violations", "window": {"years": 3}, "clause": "第三条"}},
+                ]
+            },
+            formula={
+                "base": {"kind": "rate", "of": "annual_revenue", "rate": "0.01"},
+                "exceptions": [
+                    {
+                        "priority": 1,
+                        "label": "机器换人项目",
+                        "clause": "第四条",
+                        "when": {"var": "robot_replacement_project", "op": "is_true", "clause": "第四条"},
+                        "base": {"kind": "fixed", "amount": "100000"},
+                    }
+                ],
+                "rounding": {"unit": "fen", "mode": "half_up"},
+            },
+        ),
+        by=staff,
+    )
+    policy_case_save(
+        policy=policy,
+        by=staff,
+        name="二百人、无事故、机器换人",
+        facts={"employees": "200", "annual_revenue": "1000", "violations": [], "robot_replacement_project": "是"},
+        expected_verdict="eligible",
+        expected_amount_fen=10_000_000,
+    )
+    policy_publish(policy=policy, by=staff)
+    variables, relations = used_keys(today=date.today())
+    assert set(variables) == {"employees", "annual_revenue", "equipment_investment", "robot_replacement_project"}
+    assert relations == ["violations"]
+    page = Client().get(reverse("policies:calculator")).content.decode()
+    assert 'name="v-robot_replacement_project"' in page and 'name="r-violations-0-severity"' in page
+
+
 def test_the_calculator_api_refuses_bad_values_in_chinese(policies):
     response = Client().post(
         "/api/v1/policies/calculate", data=json.dumps({"facts": {"employees": "二十"}}), content_type="application/json"
