@@ -6,12 +6,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from yingshang.rules import parse_formula, parse_rule
 from yingshang.rules.ast import leaves
 
 from . import engine
 from .models import PolicyVersion, Verdict
-from .outcomes import Outcome, evaluate_content, named_sources
+from .outcomes import Outcome, evaluate_content, named_sources, parsed_content, relations_read
 from .package import published_versions
 
 VERDICT_ORDER = {Verdict.ELIGIBLE: 0, Verdict.UNKNOWN: 1, Verdict.INELIGIBLE: 2}
@@ -39,19 +38,11 @@ def used_keys(*, today: date) -> tuple[list[str], list[str]]:
     variables: set[str] = set()
     relations: set[str] = set()
     for version in published_versions(today, departments=False):
-        rules = [version.rule] + [x.get("when") for x in (version.formula or {}).get("exceptions", [])]
-        for rule in rules:
-            if not rule:
-                continue
-            for leaf in leaves(parse_rule(rule)):
-                if hasattr(leaf, "of"):
-                    relations.add(leaf.of)
-                else:
-                    variables.add(leaf.var)
-        if version.formula:
-            parse_formula(version.formula)  # a published formula always parses; this keeps the walk honest
-            for key in named_sources(version.formula):
-                (relations if key in engine.REGISTRY.relations else variables).add(key)
+        rule, formula = parsed_content(version)
+        relations |= relations_read(version)
+        for condition in (rule, *(e.when for e in (formula.exceptions if formula else ()))):
+            variables.update(leaf.var for leaf in leaves(condition) if not hasattr(leaf, "of"))
+        variables.update(k for k in named_sources(version.formula) if k not in engine.REGISTRY.relations)
     return (
         [k for k in engine.REGISTRY.variables if k in variables],
         [k for k in engine.REGISTRY.relations if k in relations],
